@@ -1,0 +1,4 @@
+package org.opencalling.usersigservice.tickets;
+
+public record VerifyRequest(Long sdkAppId, String userId, String userSig) {
+}
