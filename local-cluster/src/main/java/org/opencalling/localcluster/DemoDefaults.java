@@ -1,0 +1,17 @@
+package org.opencalling.localcluster;
+
+/**
+ * DEMO-ONLY credentials for the local run. They are public (they are in the repository), so
+ * nothing configured with them is secure: production reads its secrets from files (Kubernetes
+ * secrets) and has no defaults at all.
+ */
+final class DemoDefaults {
+    static final long SDK_APP_ID = 1400000000L;
+    static final String SECRET_KEY = "opencalling-demo-secret-DO-NOT-USE-IN-PRODUCTION";
+    static final String BACKEND_CLIENT = "demo-backend";
+    static final String BACKEND_SECRET = "demo-backend-secret-DO-NOT-USE-IN-PRODUCTION";
+    static final String BACKEND_SCOPES = "usersig:issue+calls:write+calls:read+presence:read";
+
+    private DemoDefaults() {
+    }
+}

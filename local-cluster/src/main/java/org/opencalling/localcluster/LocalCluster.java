@@ -1,0 +1,187 @@
+package org.opencalling.localcluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the whole cluster on one machine: each service as a child process in demo mode. Prints
+ * what runs where, then waits; Ctrl-C (or SIGTERM) stops every process it started. If a service
+ * dies, the rest are stopped too, so a half-running cluster is never mistaken for a working one.
+ */
+public final class LocalCluster {
+    private final Path root;
+    private final Options options;
+    private final List<ServiceProcess> running = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    LocalCluster(Path root, Options options) {
+        this.root = root;
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("run-local: " + e.getMessage());
+            System.err.print(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        System.exit(new LocalCluster(findRoot(), options).run());
+    }
+
+    /** The services, in start order. Later parts (Redis, presence, signaling, relay, web) join here. */
+    List<ServiceSpec> plan() {
+        int o = options.portOffset();
+        Map<String, String> usersigEnv = new LinkedHashMap<>();
+        usersigEnv.put("TRTC_APPS", DemoDefaults.SDK_APP_ID + ":" + DemoDefaults.SECRET_KEY);
+        usersigEnv.put("BACKEND_CLIENTS", DemoDefaults.BACKEND_CLIENT + ":" + DemoDefaults.BACKEND_SECRET + ":"
+                + DemoDefaults.BACKEND_SCOPES);
+        usersigEnv.put("USERSIG_DEMO_MODE", "true");
+        usersigEnv.put("JWT_ALLOW_GENERATED_KEY", "true");
+        return List.of(new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
+                "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"));
+    }
+
+    private Path app(String module) {
+        return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    int run() throws Exception {
+        List<ServiceSpec> plan = plan();
+        for (ServiceSpec s : plan) {
+            if (!portFree(s.port())) {
+                System.err.printf("run-local: port %d (%s) is in use. Is another run-local running? "
+                        + "Stop it, or pass --port-offset N.%n", s.port(), s.name());
+                return 1;
+            }
+        }
+        Path logs = root.resolve(".local-run/logs");
+        Files.createDirectories(logs);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "run-local-stop"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+
+        System.out.println("Starting OpenCalling locally (demo mode; demo credentials, not for production)...");
+        for (ServiceSpec s : plan) {
+            ServiceProcess p = new ServiceProcess(s, logs);
+            synchronized (running) {
+                running.add(p);
+            }
+            p.start(java);
+            if (!p.awaitReady(Duration.ofSeconds(90))) {
+                System.err.printf("run-local: %s did not become ready. Last lines of %s:%n%s%n",
+                        s.name(), root.relativize(p.log()), p.tail(25));
+                return 1; // the shutdown hook stops what did start
+            }
+        }
+        printTable();
+        watch();
+        stopped.await();
+        return 0;
+    }
+
+    private void printTable() {
+        StringBuilder b = new StringBuilder("\nOpenCalling is running:\n");
+        synchronized (running) {
+            for (ServiceProcess p : running) {
+                b.append(String.format("  %-18s %-24s %s%n", p.spec().name(), p.spec().url(), p.spec().note()));
+                b.append(String.format("  %-18s %-24s log: %s (pid %d)%n", "", "", root.relativize(p.log()), p.pid()));
+            }
+        }
+        int usersig = 8090 + options.portOffset();
+        b.append("\nDemo application: SDKAppID ").append(DemoDefaults.SDK_APP_ID)
+                .append(" (demo secret key, public: never use it in production)\n")
+                .append("Get a UserSig:\n  curl -s -X POST http://localhost:").append(usersig)
+                .append("/v1/usersig -H 'Content-Type: application/json' \\\n       -d '{\"sdkAppId\":")
+                .append(DemoDefaults.SDK_APP_ID).append(",\"userId\":\"alice\"}'\n")
+                .append("\nPress Ctrl-C to stop everything.\n");
+        System.out.print(b);
+        System.out.flush();
+    }
+
+    /** Stops the cluster when any service exits on its own. */
+    private void watch() {
+        Thread t = new Thread(() -> {
+            while (!stopping) {
+                synchronized (running) {
+                    for (ServiceProcess p : running) {
+                        if (!p.alive() && !stopping) {
+                            System.err.printf("run-local: %s exited unexpectedly. Last lines of its log:%n%s%n",
+                                    p.spec().name(), p.tail(25));
+                            System.exit(1);
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "run-local-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void stopAll() {
+        stopping = true;
+        List<ServiceProcess> toStop;
+        synchronized (running) {
+            toStop = new ArrayList<>(running);
+        }
+        if (!toStop.isEmpty()) {
+            System.out.println("\nStopping " + toStop.size() + " process(es)...");
+        }
+        // Reverse order: dependents before what they depend on.
+        for (int i = toStop.size() - 1; i >= 0; i--) {
+            try {
+                toStop.get(i).stop(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!toStop.isEmpty()) {
+            System.out.println("Stopped.");
+        }
+        stopped.countDown();
+    }
+
+    static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The repository root: where {@code mvnw} is, found upwards from this jar or the working directory. */
+    static Path findRoot() throws Exception {
+        Path jar = Path.of(LocalCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        for (Path start : new Path[] {jar, Path.of("").toAbsolutePath()}) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.exists(p.resolve("mvnw")) && Files.exists(p.resolve("local-cluster"))) {
+                    return p;
+                }
+            }
+        }
+        throw new IllegalStateException("cannot find the repository root (the folder with mvnw)");
+    }
+}

@@ -1,0 +1,106 @@
+package org.opencalling.localcluster;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A service running as a child process, its output in a log file. */
+final class ServiceProcess {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+    private final ServiceSpec spec;
+    private final Path log;
+    private Process process;
+
+    ServiceProcess(ServiceSpec spec, Path logDir) {
+        this.spec = spec;
+        this.log = logDir.resolve(spec.name() + ".log");
+    }
+
+    ServiceSpec spec() {
+        return spec;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    void start(String javaCommand) throws IOException {
+        if (!Files.isRegularFile(spec.jar())) {
+            throw new IllegalStateException(spec.name() + " is not built: " + spec.jar()
+                    + " is missing (run ./run-local, which builds it, or ./mvnw package -DskipTests)");
+        }
+        List<String> command = new java.util.ArrayList<>();
+        // Its own session: Ctrl-C reaches only the launcher, which then stops the services in
+        // order, so a service never looks as if it died on its own while the cluster stops.
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of(javaCommand, "-jar", spec.jar().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(spec.env());
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(spec.port()));
+        process = pb.start();
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Polls the readiness endpoint until UP, the process dies, or the deadline passes. */
+    boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spec.port() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!alive()) {
+                return false;
+            }
+            try {
+                if (HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it lingers. */
+    void stop(Duration grace) throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.opencalling.localcluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.opencalling.usersig.Applications;
+import org.opencalling.usersig.UserSigResult;
+import org.opencalling.usersig.UserSigVerifier;
+
+/**
+ * The README's run command, end to end: the launcher starts the services, prints where they
+ * are, the README's curl gets a UserSig in demo mode, and a stop signal stops every process.
+ */
+class LocalClusterIT {
+
+    static int freeOffset() {
+        for (int offset = 20000; offset < 40000; offset += 137) {
+            if (LocalCluster.portFree(8090 + offset)) {
+                return offset;
+            }
+        }
+        throw new IllegalStateException("no free port offset");
+    }
+
+    @Test
+    void startsPrintsServesAndStopsEverything() throws Exception {
+        int offset = freeOffset();
+        Process launcher = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", Path.of("target/local-cluster.jar").toAbsolutePath().toString(),
+                "--port-offset", Integer.toString(offset))
+                .redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        BufferedReader r = new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            String line;
+            while ((line = r.readLine()) != null) {
+                out.append(line).append('\n');
+                if (line.contains("Press Ctrl-C")) {
+                    break;
+                }
+            }
+            assertTrue(out.toString().contains("Press Ctrl-C"), "launcher ended early:\n" + out);
+            int port = 8090 + offset;
+            assertTrue(out.toString().contains("usersig-service    http://localhost:" + port), out.toString());
+
+            // The README's curl, in Java.
+            Matcher m = Pattern.compile("curl -s -X POST (\\S+) ").matcher(out);
+            assertTrue(m.find(), out.toString());
+            HttpResponse<String> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1)))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"sdkAppId\":" + DemoDefaults.SDK_APP_ID
+                            + ",\"userId\":\"alice\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, resp.statusCode(), resp.body());
+            Matcher sig = Pattern.compile("\"userSig\":\"([^\"]+)\"").matcher(resp.body());
+            assertTrue(sig.find(), resp.body());
+            var verifier = new UserSigVerifier(Applications.parse(Map.of("demo",
+                    DemoDefaults.SDK_APP_ID + ":" + DemoDefaults.SECRET_KEY)));
+            assertEquals(UserSigResult.VALID,
+                    verifier.verify(DemoDefaults.SDK_APP_ID, "alice", sig.group(1), System.currentTimeMillis() / 1000).result());
+
+            List<ProcessHandle> children = launcher.descendants().toList();
+            assertFalse(children.isEmpty(), "the services run as child processes");
+            // SIGTERM through the handle (Process.destroy would also close our end of its output);
+            // Ctrl-C (SIGINT) takes the same path in the launcher.
+            launcher.toHandle().destroy();
+            assertTrue(launcher.waitFor(30, TimeUnit.SECONDS), "launcher did not stop");
+            for (ProcessHandle c : children) {
+                assertTrue(c.onExit().get(10, TimeUnit.SECONDS) != null && !c.isAlive(), "left running: " + c.pid());
+            }
+            String rest = String.join("\n", r.lines().toList());
+            assertTrue(rest.contains("Stopped."), rest);
+            assertTrue(LocalCluster.portFree(port), "port still bound after stop");
+        } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
+    }
+}

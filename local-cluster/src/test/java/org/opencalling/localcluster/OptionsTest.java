@@ -1,0 +1,31 @@
+package org.opencalling.localcluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+    @Test
+    void defaults() {
+        assertEquals(new Options(0, false), Options.parse(new String[0]));
+    }
+
+    @Test
+    void portOffsetMovesEveryPort() {
+        LocalCluster c = new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[] {"--port-offset", "1000"}));
+        assertEquals(9090, c.plan().get(0).port());
+        assertTrue(c.plan().get(0).jar().endsWith("usersig-service/target/quarkus-app/quarkus-run.jar"));
+        assertEquals("true", c.plan().get(0).env().get("USERSIG_DEMO_MODE"));
+    }
+
+    @Test
+    void badOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset", "x"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset", "-1"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas"}));
+        assertTrue(Options.parse(new String[] {"--help"}).help());
+    }
+}
