@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
@@ -19,8 +18,9 @@ public final class UserSigCodec {
     public static final int MAX_DOCUMENT_BYTES = 4096;
     /** Largest userbuf, in bytes, a ticket may carry. */
     public static final int MAX_USERBUF_BYTES = 1024;
+    /** Longest identifier the codec writes (the service's userID rule is far stricter). */
+    public static final int MAX_IDENTIFIER_CHARS = 1024;
 
-    private static final ThreadLocal<Deflater> DEFLATER = ThreadLocal.withInitial(Deflater::new);
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[MAX_DOCUMENT_BYTES + 1]);
 
@@ -34,8 +34,8 @@ public final class UserSigCodec {
      * @param userBuf       optional opaque bytes signed into the ticket (e.g. a privilege map)
      */
     public static String issue(AppKey key, String identifier, long expireSeconds, long nowSeconds, byte[] userBuf) {
-        if (identifier == null || identifier.isEmpty()) {
-            throw new IllegalArgumentException("identifier is empty");
+        if (identifier == null || identifier.isEmpty() || identifier.length() > MAX_IDENTIFIER_CHARS) {
+            throw new IllegalArgumentException("identifier must be 1 to " + MAX_IDENTIFIER_CHARS + " characters");
         }
         if (expireSeconds <= 0) {
             throw new IllegalArgumentException("expireSeconds must be positive");
@@ -58,17 +58,8 @@ public final class UserSigCodec {
         }
         json.append(",\"TLS.sig\":\"").append(sig).append("\"}");
 
-        byte[] plain = json.toString().getBytes(StandardCharsets.UTF_8);
-        Deflater deflater = DEFLATER.get();
-        deflater.reset();
-        deflater.setInput(plain);
-        deflater.finish();
-        byte[] out = new byte[plain.length + 64]; // zlib never grows input by more than a few bytes
-        int n = deflater.deflate(out);
-        if (!deflater.finished()) {
-            throw new IllegalStateException("deflate did not finish"); // unreachable with this bound
-        }
-        return SigBase64.encode(out, n);
+        byte[] z = SmallDeflate.zlib(json.toString().getBytes(StandardCharsets.UTF_8));
+        return SigBase64.encode(z, z.length);
     }
 
     /** Decodes a UserSig's fields without checking its signature; {@code null} if malformed. */

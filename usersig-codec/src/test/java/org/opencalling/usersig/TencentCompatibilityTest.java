@@ -97,6 +97,9 @@ class TencentCompatibilityTest {
         assertNotNull(d);
         DecodedUserSig ours = UserSigCodec.decode(UserSigCodec.issue(key, "frank", 1000, d.time(), null));
         assertEquals(d, ours, "every field, signature included, equal for the same inputs");
+        String oursText = UserSigCodec.issue(key, "frank", 1000, d.time(), null);
+        assertTrue(oursText.length() <= theirs.length() + 8,
+                "compressed about as well as the reference: " + oursText.length() + " vs " + theirs.length());
         assertFalse(theirs.contains("+") || theirs.contains("/") || theirs.contains("="));
         assertTrue(theirs.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '*' || c == '-' || c == '_'));
     }
