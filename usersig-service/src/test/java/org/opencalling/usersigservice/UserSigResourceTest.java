@@ -152,11 +152,13 @@ class UserSigResourceTest {
     void hugeBodiesAre413WithAJsonError() {
         String huge = "{\"sdkAppId\":" + APP + ",\"userId\":\"" + "a".repeat(200_000) + "\"}";
         assertJsonError(issue(Tokens.issuer(), huge), 413, "body-too-large");
-        // Without a declared length (chunked), the server's body limit cuts it off.
-        byte[] bytes = huge.getBytes();
-        var r = given().auth().oauth2(Tokens.issuer()).contentType(ContentType.JSON)
-                .body(new ByteArrayInputStream(bytes)).post("/v1/usersig").then();
-        r.statusCode(413);
+        // Without a declared length (chunked): read up to the limit, then the same answer.
+        assertJsonError(given().auth().oauth2(Tokens.issuer()).contentType(ContentType.JSON)
+                .body(new ByteArrayInputStream(huge.getBytes())).post("/v1/usersig").then(), 413, "body-too-large");
+        // A small chunked body is served normally.
+        given().auth().oauth2(Tokens.issuer()).contentType(ContentType.JSON)
+                .body(new ByteArrayInputStream(("{\"sdkAppId\":" + APP + ",\"userId\":\"chunky\"}").getBytes()))
+                .post("/v1/usersig").then().statusCode(200).body("userId", equalTo("chunky"));
     }
 
     @Test
@@ -169,12 +171,14 @@ class UserSigResourceTest {
                 .body(containsString("/.well-known/jwks.json"));
         issue(Tokens.issuer(), "{\"sdkAppId\":" + APP + ",\"userId\":\"metrics\"}").statusCode(200);
         issue(null, "{}").statusCode(401);
+        issue("garbage", "{}").statusCode(401);
         verify(APP, "x", "%%%");
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("usersig_issued_total{app=\"" + APP + "\",mode=\"token\"}"))
                 .body(containsString("usersig_verifications_total{result=\"malformed\"}"))
                 .body(containsString("tokens_issued_total{client=\"issuer\"}"))
                 .body(containsString("auth_failures_total{reason=\"missing-token\"}"))
+                .body(containsString("auth_failures_total{reason=\"invalid-token\"}"))
                 .body(containsString("api_errors_total{error=\"unauthorized\",status=\"401\"}"));
     }
 }

@@ -3,13 +3,14 @@ package org.opencalling.usersigservice.errors;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refuses declared-oversize bodies before they are read, with the JSON error shape. Bodies
- * without a length (chunked) are cut off by {@code quarkus.http.limits.max-body-size}.
+ * Refuses oversize request bodies with the JSON error shape: a declared length is checked
+ * before anything is read; a body without one (chunked) is buffered up to the limit first.
  */
 @Singleton
 public class BodyLimit {
@@ -17,6 +18,7 @@ public class BodyLimit {
     long maxBodyBytes;
 
     void install(@Observes Router router, MeterRegistry registry) {
+        BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
         router.route().order(Integer.MIN_VALUE).handler(rc -> {
             String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null) {
@@ -27,16 +29,32 @@ public class BodyLimit {
                     n = Long.MAX_VALUE;
                 }
                 if (n > maxBodyBytes) {
-                    registry.counter("api.errors", "error", "body-too-large", "status", "413").increment();
-                    rc.response().setStatusCode(413)
-                            .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                            .putHeader(HttpHeaders.CONNECTION, "close")
-                            .end("{\"error\":\"body-too-large\",\"message\":\"request body is larger than "
-                                    + maxBodyBytes + " bytes\"}");
+                    tooLarge(rc, registry);
                     return;
                 }
             }
+            boolean chunked = length == null && rc.request().headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            if (chunked) {
+                chunkedBodies.handle(rc); // reads the body (fails the request with 413 past the limit), then next()
+                return;
+            }
             rc.next();
         });
+        router.route().order(Integer.MIN_VALUE).failureHandler(rc -> {
+            if (rc.statusCode() == 413 && !rc.response().headWritten()) {
+                tooLarge(rc, registry);
+                return;
+            }
+            rc.next();
+        });
+    }
+
+    private void tooLarge(io.vertx.ext.web.RoutingContext rc, MeterRegistry registry) {
+        registry.counter("api.errors", "error", "body-too-large", "status", "413").increment();
+        rc.response().setStatusCode(413)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end("{\"error\":\"body-too-large\",\"message\":\"request body is larger than "
+                        + maxBodyBytes + " bytes\"}");
     }
 }

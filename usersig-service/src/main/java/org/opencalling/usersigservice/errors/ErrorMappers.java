@@ -48,17 +48,21 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        String detail = e.getOriginalMessage().replaceAll("\\s+", " ");
+        // Jackson quotes the offending input; keep the echo short.
         return respond(400, "malformed-json", "request body is not valid JSON: "
-                + e.getOriginalMessage().replaceAll("\\s+", " "));
+                + (detail.length() > 160 ? detail.substring(0, 160) + "..." : detail));
     }
 
     @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e) {
+        registry.counter("auth.failures", "reason", "missing-token").increment();
         return withChallenge(respond(401, "unauthorized", "a bearer token is required"));
     }
 
     @ServerExceptionMapper
     public Response authFailed(AuthenticationFailedException e) {
+        registry.counter("auth.failures", "reason", "invalid-token").increment();
         return withChallenge(respond(401, "invalid-token", "the bearer token is invalid or expired"));
     }
 
