@@ -44,46 +44,32 @@ public final class Applications {
     public static Applications parse(Map<String, String> sources) {
         Map<Long, AppKey> keys = new LinkedHashMap<>();
         Map<Long, String> origin = new LinkedHashMap<>();
-        for (Map.Entry<String, String> source : sources.entrySet()) {
-            String text = source.getValue();
-            if (text == null) {
-                continue;
+        ConfigEntries.forEach(sources, (where, entry) -> {
+            int colon = entry.indexOf(':');
+            if (colon < 0) {
+                throw new ConfigurationException(where + ": expected sdkAppId:secretKey, found no ':'");
             }
-            String[] entries = text.split("[,\\r\\n]");
-            int position = 0;
-            for (String raw : entries) {
-                String entry = raw.strip();
-                if (entry.isEmpty() || entry.startsWith("#")) {
-                    continue;
-                }
-                position++;
-                String where = source.getKey() + " entry " + position;
-                int colon = entry.indexOf(':');
-                if (colon < 0) {
-                    throw new ConfigurationException(where + ": expected sdkAppId:secretKey, found no ':'");
-                }
-                String idText = entry.substring(0, colon).strip();
-                String secret = entry.substring(colon + 1).strip();
-                long id;
-                try {
-                    id = Long.parseLong(idText);
-                } catch (NumberFormatException e) {
-                    throw new ConfigurationException(where + ": SDKAppID '" + idText + "' is not a number");
-                }
-                if (!SdkAppIds.isValid(id)) {
-                    throw new ConfigurationException(where + ": SDKAppID " + id
-                            + " must be positive and at most " + SdkAppIds.MAX_DIGITS + " digits");
-                }
-                if (secret.isEmpty()) {
-                    throw new ConfigurationException(where + ": the secret key of SDKAppID " + id + " is empty");
-                }
-                String previous = origin.putIfAbsent(id, where);
-                if (previous != null) {
-                    throw new ConfigurationException(where + ": SDKAppID " + id + " is already defined by " + previous);
-                }
-                keys.put(id, new AppKey(id, secret));
+            String idText = entry.substring(0, colon).strip();
+            String secret = entry.substring(colon + 1).strip();
+            long id;
+            try {
+                id = Long.parseLong(idText);
+            } catch (NumberFormatException e) {
+                throw new ConfigurationException(where + ": SDKAppID '" + idText + "' is not a number");
             }
-        }
+            if (!SdkAppIds.isValid(id)) {
+                throw new ConfigurationException(where + ": SDKAppID " + id
+                        + " must be positive and at most " + SdkAppIds.MAX_DIGITS + " digits");
+            }
+            if (secret.isEmpty()) {
+                throw new ConfigurationException(where + ": the secret key of SDKAppID " + id + " is empty");
+            }
+            String previous = origin.putIfAbsent(id, where);
+            if (previous != null) {
+                throw new ConfigurationException(where + ": SDKAppID " + id + " is already defined by " + previous);
+            }
+            keys.put(id, new AppKey(id, secret));
+        });
         return new Applications(keys);
     }
 }

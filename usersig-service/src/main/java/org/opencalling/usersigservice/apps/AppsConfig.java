@@ -4,8 +4,6 @@ import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -31,11 +29,8 @@ public class AppsConfig {
 
     @PostConstruct
     void load() {
-        Map<String, String> sources = new LinkedHashMap<>();
-        sources.put("TRTC_APPS", inline.orElse(null));
-        sources.put("TRTC_APPS_FILE " + file.orElse(""), ConfigFiles.read("TRTC_APPS_FILE", file).orElse(null));
         try {
-            apps = Applications.parse(sources);
+            apps = Applications.parse(ConfigFiles.inlineAndFile("TRTC_APPS", inline, "TRTC_APPS_FILE", file));
         } catch (Applications.ConfigurationException e) {
             throw new IllegalStateException("Invalid application configuration: " + e.getMessage());
         }

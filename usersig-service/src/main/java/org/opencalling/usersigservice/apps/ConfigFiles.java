@@ -4,11 +4,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads a configuration file named by an environment variable, failing with a clear message. */
 public final class ConfigFiles {
     private ConfigFiles() {
+    }
+
+    /**
+     * The two sources of a list setting, inline and from a file, keyed by how errors should
+     * name them (e.g. "TRTC_APPS", "TRTC_APPS_FILE /run/secrets/apps").
+     */
+    public static Map<String, String> inlineAndFile(String inlineVariable, Optional<String> inline,
+                                                    String fileVariable, Optional<String> file) {
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put(inlineVariable, inline.orElse(null));
+        sources.put(fileVariable + " " + file.orElse(""), read(fileVariable, file).orElse(null));
+        return sources;
     }
 
     public static Optional<String> read(String variable, Optional<String> path) {

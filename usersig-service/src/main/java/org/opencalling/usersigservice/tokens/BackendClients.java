@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.opencalling.usersig.ConfigEntries;
 
 /**
  * Backend clients allowed to take tokens: entries {@code clientId:clientSecret:scopes}, split at
@@ -43,46 +44,34 @@ public final class BackendClients {
 
     public static BackendClients parse(Map<String, String> sources) {
         Map<String, Client> clients = new LinkedHashMap<>();
-        for (Map.Entry<String, String> source : sources.entrySet()) {
-            if (source.getValue() == null) {
-                continue;
+        ConfigEntries.forEach(sources, (where, entry) -> {
+            int a = entry.indexOf(':');
+            int b = a < 0 ? -1 : entry.indexOf(':', a + 1);
+            if (b < 0) {
+                throw new IllegalArgumentException(where + ": expected clientId:clientSecret:scopes");
             }
-            int position = 0;
-            for (String raw : source.getValue().split("[,\\r\\n]")) {
-                String entry = raw.strip();
-                if (entry.isEmpty() || entry.startsWith("#")) {
-                    continue;
-                }
-                position++;
-                String where = source.getKey() + " entry " + position;
-                int a = entry.indexOf(':');
-                int b = a < 0 ? -1 : entry.indexOf(':', a + 1);
-                if (b < 0) {
-                    throw new IllegalArgumentException(where + ": expected clientId:clientSecret:scopes");
-                }
-                String id = entry.substring(0, a);
-                String secret = entry.substring(a + 1, b);
-                String scopeText = entry.substring(b + 1);
-                if (!ID.matcher(id).matches()) {
-                    throw new IllegalArgumentException(where + ": client id '" + id
-                            + "' must be 1-64 letters, digits, '.', '_' or '-'");
-                }
-                if (secret.isEmpty()) {
-                    throw new IllegalArgumentException(where + ": the secret of client " + id + " is empty");
-                }
-                Set<String> scopes = new LinkedHashSet<>();
-                for (String s : scopeText.split("\\+")) {
-                    if (!SCOPE.matcher(s).matches()) {
-                        throw new IllegalArgumentException(where + ": scope '" + s + "' of client " + id
-                                + " is not a valid scope (e.g. calls:write+calls:read)");
-                    }
-                    scopes.add(s);
-                }
-                if (clients.putIfAbsent(id, new Client(id, sha256(secret), Set.copyOf(scopes))) != null) {
-                    throw new IllegalArgumentException(where + ": client " + id + " is defined twice");
-                }
+            String id = entry.substring(0, a);
+            String secret = entry.substring(a + 1, b);
+            String scopeText = entry.substring(b + 1);
+            if (!ID.matcher(id).matches()) {
+                throw new IllegalArgumentException(where + ": client id '" + id
+                        + "' must be 1-64 letters, digits, '.', '_' or '-'");
             }
-        }
+            if (secret.isEmpty()) {
+                throw new IllegalArgumentException(where + ": the secret of client " + id + " is empty");
+            }
+            Set<String> scopes = new LinkedHashSet<>();
+            for (String s : scopeText.split("\\+")) {
+                if (!SCOPE.matcher(s).matches()) {
+                    throw new IllegalArgumentException(where + ": scope '" + s + "' of client " + id
+                            + " is not a valid scope (e.g. calls:write+calls:read)");
+                }
+                scopes.add(s);
+            }
+            if (clients.putIfAbsent(id, new Client(id, sha256(secret), Set.copyOf(scopes))) != null) {
+                throw new IllegalArgumentException(where + ": client " + id + " is defined twice");
+            }
+        });
         return new BackendClients(clients);
     }
 

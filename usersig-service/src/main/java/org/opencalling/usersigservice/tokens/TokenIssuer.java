@@ -6,8 +6,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -44,11 +42,9 @@ public class TokenIssuer {
 
     @PostConstruct
     void load() {
-        Map<String, String> sources = new LinkedHashMap<>();
-        sources.put("BACKEND_CLIENTS", inline.orElse(null));
-        sources.put("BACKEND_CLIENTS_FILE " + file.orElse(""), ConfigFiles.read("BACKEND_CLIENTS_FILE", file).orElse(null));
         try {
-            clients = BackendClients.parse(sources);
+            clients = BackendClients.parse(
+                    ConfigFiles.inlineAndFile("BACKEND_CLIENTS", inline, "BACKEND_CLIENTS_FILE", file));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Invalid backend client configuration: " + e.getMessage());
         }
