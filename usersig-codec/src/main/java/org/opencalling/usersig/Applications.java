@@ -55,7 +55,8 @@ public final class Applications {
             try {
                 id = Long.parseLong(idText);
             } catch (NumberFormatException e) {
-                throw new ConfigurationException(where + ": SDKAppID '" + idText + "' is not a number");
+                // The text is not echoed: a mistyped separator can put part of a secret here.
+                throw new ConfigurationException(where + ": the SDKAppID (before the first ':') is not a number");
             }
             if (!SdkAppIds.isValid(id)) {
                 throw new ConfigurationException(where + ": SDKAppID " + id

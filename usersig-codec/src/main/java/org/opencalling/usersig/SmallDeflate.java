@@ -182,18 +182,8 @@ final class SmallDeflate {
     }
 
     private static int adler32(byte[] in) {
-        int a = 1;
-        int b = 0;
-        int i = 0;
-        while (i < in.length) {
-            int chunk = Math.min(in.length - i, 5552); // largest run without overflow before mod
-            for (int end = i + chunk; i < end; i++) {
-                a += in[i] & 0xFF;
-                b += a;
-            }
-            a %= 65521;
-            b %= 65521;
-        }
-        return (b << 16) | a;
+        java.util.zip.Adler32 a = new java.util.zip.Adler32();
+        a.update(in);
+        return (int) a.getValue();
     }
 }

@@ -19,7 +19,7 @@ public final class UserSigCodec {
     /** Largest userbuf, in bytes, a ticket may carry. */
     public static final int MAX_USERBUF_BYTES = 1024;
     /** Longest identifier the codec writes (the service's userID rule is far stricter). */
-    public static final int MAX_IDENTIFIER_CHARS = 1024;
+    public static final int MAX_IDENTIFIER_CHARS = 256;
 
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[MAX_DOCUMENT_BYTES + 1]);
@@ -34,11 +34,12 @@ public final class UserSigCodec {
      * @param userBuf       optional opaque bytes signed into the ticket (e.g. a privilege map)
      */
     public static String issue(AppKey key, String identifier, long expireSeconds, long nowSeconds, byte[] userBuf) {
-        if (identifier == null || identifier.isEmpty() || identifier.length() > MAX_IDENTIFIER_CHARS) {
-            throw new IllegalArgumentException("identifier must be 1 to " + MAX_IDENTIFIER_CHARS + " characters");
+        if (!isSignableIdentifier(identifier)) {
+            throw new IllegalArgumentException("identifier must be 1 to " + MAX_IDENTIFIER_CHARS
+                    + " characters without control characters");
         }
-        if (expireSeconds <= 0) {
-            throw new IllegalArgumentException("expireSeconds must be positive");
+        if (expireSeconds <= 0 || nowSeconds < 0 || nowSeconds > Long.MAX_VALUE - expireSeconds) {
+            throw new IllegalArgumentException("time and expireSeconds must be non-negative, positive, and not overflow");
         }
         if (userBuf != null && userBuf.length > MAX_USERBUF_BYTES) {
             throw new IllegalArgumentException("userbuf is longer than " + MAX_USERBUF_BYTES + " bytes");
@@ -58,8 +59,14 @@ public final class UserSigCodec {
         }
         json.append(",\"TLS.sig\":\"").append(sig).append("\"}");
 
-        byte[] z = SmallDeflate.zlib(json.toString().getBytes(StandardCharsets.UTF_8));
-        return SigBase64.encode(z, z.length);
+        byte[] plain = json.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] z = SmallDeflate.zlib(plain);
+        String ticket = SigBase64.encode(z, z.length);
+        // Never hand out a ticket our own decoder would call malformed.
+        if (plain.length > MAX_DOCUMENT_BYTES || ticket.length() > MAX_USERSIG_CHARS) {
+            throw new IllegalArgumentException("identifier and userbuf make the ticket too large");
+        }
+        return ticket;
     }
 
     /** Decodes a UserSig's fields without checking its signature; {@code null} if malformed. */
@@ -85,8 +92,8 @@ public final class UserSigCodec {
         long expire = number(doc.get("TLS.expire"));
         String sig = text(doc.get("TLS.sig"));
         Object userBuf = doc.get("TLS.userbuf");
-        if (identifier == null || identifier.isEmpty() || sdkAppId <= 0 || time < 0 || expire < 0
-                || sig == null || (userBuf != null && !(userBuf instanceof String))
+        if (!isSignableIdentifier(identifier) || sdkAppId <= 0 || time < 0 || expire < 0
+                || sig == null || (userBuf != null && !(userBuf instanceof String u && isBase64Text(u)))
                 || time > Long.MAX_VALUE - expire) {
             return null;
         }
@@ -128,6 +135,37 @@ public final class UserSigCodec {
             return UserSigResult.EXPIRED;
         }
         return UserSigResult.VALID;
+    }
+
+    /**
+     * The signed content is newline-separated {@code key:value} lines, so a value holding a line
+     * break could shift text between fields and keep the signature valid for other fields
+     * (e.g. a longer validity). Identifiers with control characters, and userbufs that are not
+     * plain base64, are therefore refused on both sides.
+     */
+    static boolean isSignableIdentifier(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_IDENTIFIER_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBase64Text(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '+' || c == '/' || c == '=';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String text(Object o) {

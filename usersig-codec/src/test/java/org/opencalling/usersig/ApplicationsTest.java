@@ -42,7 +42,11 @@ class ApplicationsTest {
     void errorsNameTheSourceAndEntryButNotTheSecret() {
         String m = assertThrows(Applications.ConfigurationException.class,
                 () -> Applications.parse(sources("1:ok,abc:topsecret", null))).getMessage();
-        assertEquals("TRTC_APPS entry 2: SDKAppID 'abc' is not a number", m);
+        assertEquals("TRTC_APPS entry 2: the SDKAppID (before the first ':') is not a number", m);
+        // A secret holding a comma splits into a second "entry": its text must not be echoed.
+        m = assertThrows(Applications.ConfigurationException.class,
+                () -> Applications.parse(sources("1:top,secret:part", null))).getMessage();
+        assertFalse(m.contains("secret"), m);
         m = assertThrows(Applications.ConfigurationException.class,
                 () -> Applications.parse(sources(null, "1400000001topsecret"))).getMessage();
         assertEquals("TRTC_APPS_FILE /run/secrets/apps entry 1: expected sdkAppId:secretKey, found no ':'", m);

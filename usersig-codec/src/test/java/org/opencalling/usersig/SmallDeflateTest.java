@@ -57,6 +57,9 @@ class SmallDeflateTest {
         }
         roundTrip(all); // 8- and 9-bit literal codes
         roundTrip(new byte[SmallDeflate.MAX_INPUT]);
+        byte[] high = new byte[SmallDeflate.MAX_INPUT];
+        java.util.Arrays.fill(high, (byte) 0xFF); // large Adler-32 sums
+        roundTrip(high);
         assertThrows(IllegalArgumentException.class, () -> SmallDeflate.zlib(new byte[SmallDeflate.MAX_INPUT + 1]));
     }
 

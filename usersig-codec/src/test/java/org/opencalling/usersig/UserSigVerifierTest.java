@@ -187,6 +187,46 @@ class UserSigVerifierTest {
     }
 
     @Test
+    void lineBreaksCannotShiftSignedTextBetweenFields() {
+        // A ticket for an identifier smuggling field lines, as a lax issuer might sign it...
+        long t = T;
+        long e = 60;
+        String smuggled = "bob\nTLS.sdkappid:" + APP + "\nTLS.time:0\nTLS.expire:9999999999\nTLS.userbuf:x";
+        String sig = key.sign(smuggled, t, e, null);
+        // ...has the same signed text as a ticket for "bob" valid until the year 2286.
+        String userBuf = "x\nTLS.sdkappid:" + APP + "\nTLS.time:" + t + "\nTLS.expire:" + e;
+        org.junit.jupiter.api.Assertions.assertEquals(sig, key.sign("bob", 0, 9999999999L, userBuf),
+                "premise: the signed texts are identical");
+        String forged = "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"bob\",\"TLS.sdkappid\":" + APP
+                + ",\"TLS.expire\":9999999999,\"TLS.time\":0,\"TLS.userbuf\":\""
+                + userBuf.replace("\n", "\\n") + "\",\"TLS.sig\":\"" + sig + "\"}";
+        byte[] z = deflate(forged);
+        assertEquals(UserSigResult.MALFORMED, verify(APP, "bob", SigBase64.encode(z, z.length), T + 1000));
+        String original = "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"" + smuggled.replace("\n", "\\n")
+                + "\",\"TLS.sdkappid\":" + APP + ",\"TLS.expire\":60,\"TLS.time\":" + T + ",\"TLS.sig\":\"" + sig + "\"}";
+        z = deflate(original);
+        assertNull(UserSigCodec.decode(SigBase64.encode(z, z.length)), "control characters in identifiers are refused");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> UserSigCodec.issue(key, smuggled, 60, T, null));
+    }
+
+    @Test
+    void issueNeverMakesWhatDecodeRefuses() {
+        // The largest inputs issue accepts (multi-byte identifier, incompressible userbuf) still decode.
+        byte[] noise = new byte[UserSigCodec.MAX_USERBUF_BYTES];
+        new java.util.Random(3).nextBytes(noise);
+        String wide = "\u00e9".repeat(UserSigCodec.MAX_IDENTIFIER_CHARS);
+        assertEquals(UserSigResult.VALID, verify(APP, wide, UserSigCodec.issue(key, wide, 60, T, noise), T));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> UserSigCodec.issue(key, "a", Long.MAX_VALUE, T, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> UserSigCodec.issue(key, "a", 60, -1, null));
+        String longest = UserSigCodec.issue(key, "x".repeat(UserSigCodec.MAX_IDENTIFIER_CHARS), 60, T,
+                new byte[UserSigCodec.MAX_USERBUF_BYTES]);
+        assertEquals(UserSigResult.VALID, verify(APP, "x".repeat(UserSigCodec.MAX_IDENTIFIER_CHARS), longest, T));
+    }
+
+    @Test
     void decodeOfNullIsNull() {
         assertNull(UserSigCodec.decode(null));
     }
