@@ -62,7 +62,7 @@ class StartupConfigIT {
     @Test
     void malformedApplications() throws Exception {
         Run run = start(Map.of("JWT_SIGNING_KEY_FILE", key.toString(), "TRTC_APPS", "1400000001:s3cr3tA,abc:s3cr3tB"));
-        assertRefused(run, "TRTC_APPS entry 2: SDKAppID 'abc' is not a number");
+        assertRefused(run, "TRTC_APPS entry 2: the SDKAppID (before the first ':') is not a number");
         assertFalse(run.output().contains("s3cr3t"), "a secret leaked into the log");
     }
 

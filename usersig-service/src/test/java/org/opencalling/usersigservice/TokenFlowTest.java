@@ -144,6 +144,74 @@ class TokenFlowTest {
                 .post("/v1/token").then().statusCode(415);
     }
 
+    @Test
+    void secretsAreTakenLiterallyAndBasicMayBeFormEncoded() {
+        // Configured as odd:a+b%20c${x}: no expression expansion, no decoding of what curl -u sends.
+        given().auth().preemptive().basic("odd", "a+b%20c${x}").formParam("grant_type", "client_credentials")
+                .post("/v1/token").then().statusCode(200).body("scope", equalTo("calls:read"));
+        // RFC 6749 section 2.3.1 form: the secret form-urlencoded inside Basic.
+        given().auth().preemptive().basic("odd", "a%2Bb%2520c%24%7Bx%7D").formParam("grant_type", "client_credentials")
+                .post("/v1/token").then().statusCode(200);
+        given().auth().preemptive().basic("odd", "a b%20c${x}").formParam("grant_type", "client_credentials")
+                .post("/v1/token").then().statusCode(401);
+    }
+
+    /** Tokens built by hand with jose4j, to try what a library's builder would not produce. */
+    static String handMade(java.security.Key key, String alg, String kid, String issuer, boolean withExp) {
+        try {
+            org.jose4j.jwt.JwtClaims claims = new org.jose4j.jwt.JwtClaims();
+            claims.setIssuer(issuer);
+            claims.setSubject("issuer");
+            claims.setIssuedAtToNow();
+            if (withExp) {
+                claims.setExpirationTimeMinutesInTheFuture(5);
+            }
+            claims.setStringListClaim("groups", List.of("usersig:issue"));
+            org.jose4j.jws.JsonWebSignature jws = new org.jose4j.jws.JsonWebSignature();
+            jws.setPayload(claims.toJson());
+            jws.setAlgorithmHeaderValue(alg);
+            jws.setKeyIdHeaderValue(kid);
+            jws.setAlgorithmConstraints(org.jose4j.jwa.AlgorithmConstraints.NO_CONSTRAINTS);
+            jws.setDoKeyValidation(false);
+            if (key != null) {
+                jws.setKey(key);
+            }
+            return jws.getCompactSerialization();
+        } catch (org.jose4j.lang.JoseException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    void refusedEverywhere(String what, String token) {
+        assertThrows(ParseException.class, () -> verifyElsewhere(token), what);
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"sdkAppId\":" + UsersigTestResource.APP + ",\"userId\":\"x\"}")
+                .post("/v1/usersig").then().statusCode(401).body("error", equalTo("invalid-token"));
+    }
+
+    @Test
+    void forgedAndIncompleteTokensAreRefusedByBothVerifiers() throws Exception {
+        String kid = given().get("/.well-known/jwks.json").then().extract().path("keys[1].kid");
+        java.security.PrivateKey trusted = UsersigTestResource.previous.getPrivate();
+        String rs256 = org.jose4j.jws.AlgorithmIdentifiers.RSA_USING_SHA256;
+        // Control: the hand-made token with everything right passes both.
+        String good = handMade(trusted, rs256, kid, ISSUER, true);
+        assertEquals(Set.of("usersig:issue"), verifyElsewhere(good).getGroups());
+        given().auth().oauth2(good).contentType(ContentType.JSON)
+                .body("{\"sdkAppId\":" + UsersigTestResource.APP + ",\"userId\":\"x\"}")
+                .post("/v1/usersig").then().statusCode(200);
+
+        refusedEverywhere("wrong issuer", handMade(trusted, rs256, kid, "someone-else", true));
+        refusedEverywhere("no expiry", handMade(trusted, rs256, kid, ISSUER, false));
+        refusedEverywhere("alg none", handMade(null, org.jose4j.jws.AlgorithmIdentifiers.NONE, kid, ISSUER, true));
+        // HS256 keyed with the published RSA public key: the classic algorithm confusion.
+        java.security.Key publicAsHmac = new org.jose4j.keys.HmacKey(UsersigTestResource.previous.getPublic().getEncoded());
+        refusedEverywhere("HS256 with the public key",
+                handMade(publicAsHmac, org.jose4j.jws.AlgorithmIdentifiers.HMAC_SHA256, kid, ISSUER, true));
+        String tampered = good.substring(0, good.lastIndexOf('.') + 1) + "AAAA" + good.substring(good.lastIndexOf('.') + 5);
+        refusedEverywhere("tampered signature", tampered);
+    }
+
     String currentKid() {
         return given().get("/.well-known/jwks.json").then().extract().path("keys[0].kid");
     }

@@ -17,11 +17,11 @@ import io.restassured.response.ValidatableResponse;
 import java.io.ByteArrayInputStream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.lang.reflect.Method;
 import org.opencalling.usersig.AppKey;
+import org.opencalling.usersig.DecodedUserSig;
 import org.opencalling.usersig.Applications;
 import org.opencalling.usersig.UserSigCodec;
-import org.opencalling.usersig.UserSigResult;
-import org.opencalling.usersig.UserSigVerifier;
 
 @QuarkusTest
 @QuarkusTestResource(UsersigTestResource.class)
@@ -81,9 +81,14 @@ class UserSigResourceTest {
                 .body("valid", equalTo(true)).body("reason", nullValue())
                 .extract().path("expireAt")).longValue();
         assertTrue(expireAt >= before + 600 && expireAt <= before + 605, "expireAt " + expireAt);
-        // Independent check with the codec and the test secret, as signaling-service will do.
-        var verifier = new UserSigVerifier(Applications.parse(Map.of("x", APP + ":" + UsersigTestResource.SECRET)));
-        assertEquals(UserSigResult.VALID, verifier.verify(APP, "alice", sig, before).result());
+        // Independent check: the HMAC Tencent's reference computes for the decoded fields.
+        DecodedUserSig d = UserSigCodec.decode(sig);
+        Method hmac = TLSSigAPIv2.class.getDeclaredMethod("hmacsha256", String.class, long.class, long.class,
+                String.class);
+        hmac.setAccessible(true);
+        assertEquals(hmac.invoke(new TLSSigAPIv2(APP, UsersigTestResource.SECRET), "alice", d.time(), 600L, null),
+                d.sig());
+        assertEquals(600, d.expire());
     }
 
     @Test

@@ -35,7 +35,8 @@ public class UsersigTestResource implements QuarkusTestResourceLifecycleManager 
             return Map.of(
                     "trtc.apps", APP + ":" + SECRET,
                     "trtc.apps.file", appsFile.toString(),
-                    "backend.clients", "issuer:issuer-secret:usersig:issue+calls:read,crm:crm-secret:calls:write",
+                    "backend.clients", "issuer:issuer-secret:usersig:issue+calls:read,crm:crm-secret:calls:write,"
+                            + "odd:a+b%20c${x}:calls:read",
                     "backend.clients.file", clientsFile.toString(),
                     "jwt.signing-key.file", signingFile.toString(),
                     "jwt.previous-key.file", previousFile.toString());

@@ -19,9 +19,6 @@ import org.opencalling.usersig.UserSigVerifier;
 public class AppsConfig {
     private static final Logger LOG = Logger.getLogger(AppsConfig.class);
 
-    @ConfigProperty(name = "trtc.apps")
-    Optional<String> inline;
-
     @ConfigProperty(name = "trtc.apps.file")
     Optional<String> file;
 
@@ -30,7 +27,8 @@ public class AppsConfig {
     @PostConstruct
     void load() {
         try {
-            apps = Applications.parse(ConfigFiles.inlineAndFile("TRTC_APPS", inline, "TRTC_APPS_FILE", file));
+            apps = Applications.parse(
+                    ConfigFiles.inlineAndFile("TRTC_APPS", ConfigFiles.raw("trtc.apps"), "TRTC_APPS_FILE", file));
         } catch (Applications.ConfigurationException e) {
             throw new IllegalStateException("Invalid application configuration: " + e.getMessage());
         }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import io.smallrye.config.Expressions;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Reads a configuration file named by an environment variable, failing with a clear message. */
 public final class ConfigFiles {
@@ -23,6 +25,15 @@ public final class ConfigFiles {
         sources.put(inlineVariable, inline.orElse(null));
         sources.put(fileVariable + " " + file.orElse(""), read(fileVariable, file).orElse(null));
         return sources;
+    }
+
+    /**
+     * A setting's text exactly as given: secrets may contain {@code $} or {@code ${...}}, which
+     * SmallRye Config would otherwise expand as expressions.
+     */
+    public static Optional<String> raw(String property) {
+        return Expressions.withoutExpansion(
+                () -> ConfigProvider.getConfig().getOptionalValue(property, String.class));
     }
 
     public static Optional<String> read(String variable, Optional<String> path) {

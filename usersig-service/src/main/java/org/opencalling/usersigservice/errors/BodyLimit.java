@@ -33,8 +33,11 @@ public class BodyLimit {
                     return;
                 }
             }
-            boolean chunked = length == null && rc.request().headers().contains(HttpHeaders.TRANSFER_ENCODING);
-            if (chunked) {
+            // No declared length (HTTP/1.1 chunked, or HTTP/2): read the body up to the limit first.
+            io.vertx.core.http.HttpMethod m = rc.request().method();
+            boolean mayHaveBody = m != io.vertx.core.http.HttpMethod.GET && m != io.vertx.core.http.HttpMethod.HEAD
+                    && m != io.vertx.core.http.HttpMethod.OPTIONS;
+            if (length == null && mayHaveBody) {
                 chunkedBodies.handle(rc); // reads the body (fails the request with 413 past the limit), then next()
                 return;
             }

@@ -104,7 +104,9 @@ public class ErrorMappers {
         if (cause instanceof JsonProcessingException j) {
             return json(j);
         }
-        return respond(status, "bad-request", e.getMessage() == null ? "bad request" : e.getMessage());
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String reason = known == null ? "HTTP " + status : known.getReasonPhrase();
+        return respond(status, reason.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-"), reason);
     }
 
     @ServerExceptionMapper

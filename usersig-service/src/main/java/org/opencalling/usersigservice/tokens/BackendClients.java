@@ -54,8 +54,9 @@ public final class BackendClients {
             String secret = entry.substring(a + 1, b);
             String scopeText = entry.substring(b + 1);
             if (!ID.matcher(id).matches()) {
-                throw new IllegalArgumentException(where + ": client id '" + id
-                        + "' must be 1-64 letters, digits, '.', '_' or '-'");
+                // Not echoed: with a mistyped separator the "id" may hold the secret.
+                throw new IllegalArgumentException(where + ": the client id (before the first ':') "
+                        + "must be 1-64 letters, digits, '.', '_' or '-'");
             }
             if (secret.isEmpty()) {
                 throw new IllegalArgumentException(where + ": the secret of client " + id + " is empty");

@@ -20,9 +20,6 @@ import org.opencalling.usersigservice.apps.ConfigFiles;
 public class TokenIssuer {
     private static final Logger LOG = Logger.getLogger(TokenIssuer.class);
 
-    @ConfigProperty(name = "backend.clients")
-    Optional<String> inline;
-
     @ConfigProperty(name = "backend.clients.file")
     Optional<String> file;
 
@@ -44,7 +41,8 @@ public class TokenIssuer {
     void load() {
         try {
             clients = BackendClients.parse(
-                    ConfigFiles.inlineAndFile("BACKEND_CLIENTS", inline, "BACKEND_CLIENTS_FILE", file));
+                    ConfigFiles.inlineAndFile("BACKEND_CLIENTS", ConfigFiles.raw("backend.clients"),
+                            "BACKEND_CLIENTS_FILE", file));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("Invalid backend client configuration: " + e.getMessage());
         }

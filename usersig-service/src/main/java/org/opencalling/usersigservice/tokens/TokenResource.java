@@ -44,7 +44,12 @@ public class TokenResource {
                           @FormParam("client_id") String formClientId,
                           @FormParam("client_secret") String formClientSecret) {
         String[] credentials = credentials(authorization, formClientId, formClientSecret);
-        BackendClients.Client client = issuer.authenticate(credentials[0], credentials[1]);
+        BackendClients.Client authenticated = issuer.authenticate(credentials[0], credentials[1]);
+        if (authenticated == null && credentials.length == 4) {
+            // RFC 6749 wants Basic credentials form-encoded first; most clients (curl -u) do not.
+            authenticated = issuer.authenticate(credentials[2], credentials[3]);
+        }
+        BackendClients.Client client = authenticated;
         if (client == null) {
             fail("invalid-client");
             throw new ApiException(401, "invalid_client", "unknown client or wrong secret", BASIC_CHALLENGE);
@@ -90,8 +95,10 @@ public class TokenResource {
                 fail("invalid-client");
                 throw new ApiException(401, "invalid_client", "malformed Basic credentials", BASIC_CHALLENGE);
             }
-            // RFC 6749 section 2.3.1: id and secret are form-urlencoded before Basic encoding.
-            return new String[] {formDecode(decoded.substring(0, colon)), formDecode(decoded.substring(colon + 1))};
+            String id = decoded.substring(0, colon);
+            String secret = decoded.substring(colon + 1);
+            // As sent, then (RFC 6749 section 2.3.1) form-urlencoding undone.
+            return new String[] {id, secret, formDecode(id), formDecode(secret)};
         }
         if (formId != null && formSecret != null) {
             return new String[] {formId, formSecret};

@@ -45,7 +45,9 @@ class BackendClientsTest {
         String m = assertThrows(IllegalArgumentException.class, () -> parse("a:b:c,crm:hunter2", null)).getMessage();
         assertEquals("BACKEND_CLIENTS entry 2: expected clientId:clientSecret:scopes", m);
         m = assertThrows(IllegalArgumentException.class, () -> parse(null, "bad id:x:calls:read")).getMessage();
-        assertTrue(m.startsWith("BACKEND_CLIENTS_FILE /s entry 1: client id 'bad id'"), m);
+        assertTrue(m.startsWith("BACKEND_CLIENTS_FILE /s entry 1: the client id"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> parse("crm hunter2:calls:write", null)).getMessage();
+        assertFalse(m.contains("hunter2"), m);
         m = assertThrows(IllegalArgumentException.class, () -> parse("crm::calls:read", null)).getMessage();
         assertTrue(m.contains("secret of client crm is empty"), m);
         m = assertThrows(IllegalArgumentException.class, () -> parse("crm:hunter2:calls:read++x", null)).getMessage();
