@@ -9,6 +9,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.opencalling.usersig.Applications;
 import org.opencalling.usersig.UserSigVerifier;
+import org.opencalling.service.ConfigFiles;
 
 /**
  * Loads the applications at start-up so a malformed {@code TRTC_APPS} stops the service with a

@@ -19,8 +19,8 @@ import org.opencalling.usersig.UserIds;
 import org.opencalling.usersig.UserSigCodec;
 import org.opencalling.usersig.UserSigVerifier;
 import org.opencalling.usersig.Verification;
-import org.opencalling.usersigservice.errors.ApiException;
-import org.opencalling.usersigservice.tokens.Scopes;
+import org.opencalling.service.ApiException;
+import org.opencalling.service.Scopes;
 
 @Path("/v1/usersig")
 @Consumes(MediaType.APPLICATION_JSON)

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.opencalling.usersigservice.apps.ConfigFiles;
+import org.opencalling.service.ConfigFiles;
 
 /**
  * The RS256 keys for backend tokens. The signing key comes from {@code JWT_SIGNING_KEY_FILE}

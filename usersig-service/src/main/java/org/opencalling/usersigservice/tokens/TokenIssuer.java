@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.opencalling.usersigservice.apps.ConfigFiles;
+import org.opencalling.service.ConfigFiles;
 
 /** Authenticates backend clients and signs their access tokens. */
 @Startup

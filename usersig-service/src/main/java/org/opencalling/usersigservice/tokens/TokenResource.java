@@ -17,7 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.opencalling.usersigservice.errors.ApiException;
+import org.opencalling.service.ApiException;
 
 /**
  * OAuth2 client-credentials grant (RFC 6749 section 4.4). Clients authenticate with HTTP Basic

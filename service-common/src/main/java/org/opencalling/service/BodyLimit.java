@@ -1,4 +1,4 @@
-package org.opencalling.usersigservice.errors;
+package org.opencalling.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;

@@ -1,4 +1,4 @@
-package org.opencalling.usersigservice.apps;
+package org.opencalling.service;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,7 @@
-package org.opencalling.usersigservice.tokens;
+package org.opencalling.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.SecurityIdentity;
-import org.opencalling.usersigservice.errors.ApiException;
 
 /** Scope checks on backend tokens; a token's scopes are its {@code groups}, i.e. its roles. */
 public final class Scopes {

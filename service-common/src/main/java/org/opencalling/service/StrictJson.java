@@ -1,4 +1,4 @@
-package org.opencalling.usersigservice.errors;
+package org.opencalling.service;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.opencalling.usersigservice;
+package org.opencalling.service;
 
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;

@@ -1,4 +1,4 @@
-package org.opencalling.usersigservice.errors;
+package org.opencalling.service;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
