@@ -17,9 +17,20 @@ public class BodyLimit {
     @ConfigProperty(name = "api.max-body-bytes", defaultValue = "16384")
     long maxBodyBytes;
 
+    /** Paths that take bulk bodies (e.g. a pod's whole session list) and their own limit. */
+    @ConfigProperty(name = "api.bulk-paths")
+    java.util.Optional<java.util.List<String>> bulkPaths;
+
+    @ConfigProperty(name = "api.max-bulk-body-bytes", defaultValue = "16777216")
+    long maxBulkBodyBytes;
+
     void install(@Observes Router router, MeterRegistry registry) {
         BodyHandler chunkedBodies = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+        BodyHandler chunkedBulkBodies = BodyHandler.create(false).setBodyLimit(maxBulkBodyBytes);
+        java.util.Set<String> bulk = java.util.Set.copyOf(bulkPaths.orElse(java.util.List.of()));
         router.route().order(Integer.MIN_VALUE).handler(rc -> {
+            boolean isBulk = bulk.contains(rc.normalizedPath());
+            long limit = isBulk ? maxBulkBodyBytes : maxBodyBytes;
             String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null) {
                 long n;
@@ -28,8 +39,8 @@ public class BodyLimit {
                 } catch (NumberFormatException e) {
                     n = Long.MAX_VALUE;
                 }
-                if (n > maxBodyBytes) {
-                    tooLarge(rc, registry);
+                if (n > limit) {
+                    tooLarge(rc, registry, limit);
                     return;
                 }
             }
@@ -38,26 +49,27 @@ public class BodyLimit {
             boolean mayHaveBody = m != io.vertx.core.http.HttpMethod.GET && m != io.vertx.core.http.HttpMethod.HEAD
                     && m != io.vertx.core.http.HttpMethod.OPTIONS;
             if (length == null && mayHaveBody) {
-                chunkedBodies.handle(rc); // reads the body (fails the request with 413 past the limit), then next()
+                // Reads the body (failing the request with 413 past the limit), then next().
+                (isBulk ? chunkedBulkBodies : chunkedBodies).handle(rc);
                 return;
             }
             rc.next();
         });
         router.route().order(Integer.MIN_VALUE).failureHandler(rc -> {
             if (rc.statusCode() == 413 && !rc.response().headWritten()) {
-                tooLarge(rc, registry);
+                tooLarge(rc, registry, bulk.contains(rc.normalizedPath()) ? maxBulkBodyBytes : maxBodyBytes);
                 return;
             }
             rc.next();
         });
     }
 
-    private void tooLarge(io.vertx.ext.web.RoutingContext rc, MeterRegistry registry) {
+    private static void tooLarge(io.vertx.ext.web.RoutingContext rc, MeterRegistry registry, long limit) {
         registry.counter("api.errors", "error", "body-too-large", "status", "413").increment();
         rc.response().setStatusCode(413)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end("{\"error\":\"body-too-large\",\"message\":\"request body is larger than "
-                        + maxBodyBytes + " bytes\"}");
+                        + limit + " bytes\"}");
     }
 }

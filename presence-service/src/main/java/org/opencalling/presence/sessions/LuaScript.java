@@ -1,0 +1,66 @@
+package org.opencalling.presence.sessions;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A Lua script run with EVALSHA; when Redis does not know it (first use, or after a restart
+ * emptied its script cache) it is sent once with EVAL, which also caches it there.
+ */
+final class LuaScript {
+    private final String name;
+    private final String source;
+    private final String sha;
+
+    LuaScript(String resource) {
+        this.name = resource;
+        try (InputStream in = LuaScript.class.getResourceAsStream("/lua/" + resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script " + resource);
+            }
+            this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Response run(RedisDataSource redis, List<String> keys, List<String> args) {
+        try {
+            return redis.execute("EVALSHA", argv(sha, keys, args));
+        } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).contains("NOSCRIPT")) {
+                return redis.execute("EVAL", argv(source, keys, args));
+            }
+            throw e;
+        }
+    }
+
+    private static String[] argv(String first, List<String> keys, List<String> args) {
+        List<String> a = new ArrayList<>(2 + keys.size() + args.size());
+        a.add(first);
+        a.add(Integer.toString(keys.size()));
+        a.addAll(keys);
+        a.addAll(args);
+        return a.toArray(String[]::new);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
