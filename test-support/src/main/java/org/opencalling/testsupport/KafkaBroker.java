@@ -75,6 +75,13 @@ public final class KafkaBroker implements AutoCloseable {
      * passed; partitions are assigned, not subscribed, so no rebalance can replay or skip.
      */
     public List<ConsumerRecord<String, String>> read(String topic, int count, Duration timeout) {
+        return read(topic, r -> true, count, timeout);
+    }
+
+    /** As {@link #read(String, int, Duration)}, keeping only the records that match. */
+    public List<ConsumerRecord<String, String>> read(String topic,
+                                                     java.util.function.Predicate<ConsumerRecord<String, String>> keep,
+                                                     int count, Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -97,7 +104,11 @@ public final class KafkaBroker implements AutoCloseable {
             c.assign(parts);
             c.seekToBeginning(parts);
             while (out.size() < count && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    if (keep.test(r)) {
+                        out.add(r);
+                    }
+                }
             }
         }
         return out;
