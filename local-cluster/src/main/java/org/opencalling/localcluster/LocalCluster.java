@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.opencalling.testsupport.RedisServerProcess;
 
 /**
  * Runs the whole cluster on one machine: each service as a child process in demo mode. Prints
@@ -23,6 +24,7 @@ public final class LocalCluster {
     private final List<ServiceProcess> running = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
+    private volatile RedisServerProcess redis;
 
     LocalCluster(Path root, Options options) {
         this.root = root;
@@ -46,17 +48,33 @@ public final class LocalCluster {
         System.exit(new LocalCluster(findRoot(), options).run());
     }
 
-    /** The services, in start order. Later parts (Redis, presence, signaling, relay, web) join here. */
+    int redisPort() {
+        return 6379 + options.portOffset();
+    }
+
+    String redisUrl() {
+        return "redis://127.0.0.1:" + redisPort();
+    }
+
+    /** The services, in start order. Later parts (signaling, relay, web) join here. */
     List<ServiceSpec> plan() {
         int o = options.portOffset();
+        String usersigUrl = "http://localhost:" + (8090 + o);
         Map<String, String> usersigEnv = new LinkedHashMap<>();
         usersigEnv.put("TRTC_APPS", DemoDefaults.SDK_APP_ID + ":" + DemoDefaults.SECRET_KEY);
         usersigEnv.put("BACKEND_CLIENTS", DemoDefaults.BACKEND_CLIENT + ":" + DemoDefaults.BACKEND_SECRET + ":"
                 + DemoDefaults.BACKEND_SCOPES);
         usersigEnv.put("USERSIG_DEMO_MODE", "true");
         usersigEnv.put("JWT_ALLOW_GENERATED_KEY", "true");
-        return List.of(new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
-                "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"));
+        Map<String, String> presenceEnv = new LinkedHashMap<>();
+        presenceEnv.put("REDIS_URL", redisUrl());
+        presenceEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
+        presenceEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: events off
+        return List.of(
+                new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
+                        "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"),
+                new ServiceSpec("presence-service", app("presence-service"), 8092 + o, presenceEnv,
+                        "who is online, single login (Redis); Kafka events off"));
     }
 
     private Path app(String module) {
@@ -65,6 +83,11 @@ public final class LocalCluster {
 
     int run() throws Exception {
         List<ServiceSpec> plan = plan();
+        if (!portFree(redisPort())) {
+            System.err.printf("run-local: port %d (Redis) is in use. Is another run-local or a redis-server "
+                    + "running? Stop it, or pass --port-offset N.%n", redisPort());
+            return 1;
+        }
         for (ServiceSpec s : plan) {
             if (!portFree(s.port())) {
                 System.err.printf("run-local: port %d (%s) is in use. Is another run-local running? "
@@ -78,6 +101,7 @@ public final class LocalCluster {
         String java = ProcessHandle.current().info().command().orElse("java");
 
         System.out.println("Starting OpenCalling locally (demo mode; demo credentials, not for production)...");
+        redis = RedisServerProcess.start(redisPort());
         for (ServiceSpec s : plan) {
             ServiceProcess p = new ServiceProcess(s, logs);
             synchronized (running) {
@@ -98,6 +122,8 @@ public final class LocalCluster {
 
     private void printTable() {
         StringBuilder b = new StringBuilder("\nOpenCalling is running:\n");
+        b.append(String.format("  %-18s %-24s %s%n", "redis", redisUrl(),
+                "embedded redis-server, no persistence (pid " + redis.pid() + ")"));
         synchronized (running) {
             for (ServiceProcess p : running) {
                 b.append(String.format("  %-18s %-24s %s%n", p.spec().name(), p.spec().url(), p.spec().note()));
@@ -119,6 +145,10 @@ public final class LocalCluster {
     private void watch() {
         Thread t = new Thread(() -> {
             while (!stopping) {
+                if (!redis.alive() && !stopping) {
+                    System.err.println("run-local: the embedded redis-server exited unexpectedly.");
+                    System.exit(1);
+                }
                 synchronized (running) {
                     for (ServiceProcess p : running) {
                         if (!p.alive() && !stopping) {
@@ -155,6 +185,9 @@ public final class LocalCluster {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (redis != null) {
+            redis.stop(); // last: the services used it
         }
         if (!toStop.isEmpty()) {
             System.out.println("Stopped.");

@@ -30,7 +30,8 @@ class LocalClusterIT {
 
     static int freeOffset() {
         for (int offset = 20000; offset < 40000; offset += 137) {
-            if (LocalCluster.portFree(8090 + offset)) {
+            if (LocalCluster.portFree(8090 + offset) && LocalCluster.portFree(8092 + offset)
+                    && LocalCluster.portFree(6379 + offset)) {
                 return offset;
             }
         }
@@ -73,6 +74,27 @@ class LocalClusterIT {
             assertEquals(UserSigResult.VALID,
                     verifier.verify(DemoDefaults.SDK_APP_ID, "alice", sig.group(1), System.currentTimeMillis() / 1000).result());
 
+            // presence-service trusts usersig-service's tokens through its JWKS, over Redis.
+            assertTrue(out.toString().contains("presence-service   http://localhost:" + (8092 + offset)), out.toString());
+            assertTrue(out.toString().contains("redis://127.0.0.1:" + (6379 + offset)), out.toString());
+            HttpClient http = HttpClient.newHttpClient();
+            String basic = java.util.Base64.getEncoder().encodeToString((DemoDefaults.BACKEND_CLIENT + ":"
+                    + DemoDefaults.BACKEND_SECRET).getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> token = http.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/v1/token"))
+                    .header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, token.statusCode(), token.body());
+            Matcher t = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(token.body());
+            assertTrue(t.find());
+            HttpResponse<String> presence = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                            + (8092 + offset) + "/v1/presence/" + DemoDefaults.SDK_APP_ID + "/alice"))
+                    .header("Authorization", "Bearer " + t.group(1)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, presence.statusCode(), presence.body());
+            assertTrue(presence.body().contains("\"online\":false"), presence.body());
+
             List<ProcessHandle> children = launcher.descendants().toList();
             assertFalse(children.isEmpty(), "the services run as child processes");
             // SIGTERM through the handle (Process.destroy would also close our end of its output);
@@ -85,6 +107,7 @@ class LocalClusterIT {
             String rest = String.join("\n", r.lines().toList());
             assertTrue(rest.contains("Stopped."), rest);
             assertTrue(LocalCluster.portFree(port), "port still bound after stop");
+            assertTrue(LocalCluster.portFree(6379 + offset), "Redis still bound after stop");
         } finally {
             launcher.descendants().forEach(ProcessHandle::destroyForcibly);
             launcher.destroyForcibly();

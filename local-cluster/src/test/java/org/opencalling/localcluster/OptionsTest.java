@@ -18,6 +18,9 @@ class OptionsTest {
         assertEquals(9090, c.plan().get(0).port());
         assertTrue(c.plan().get(0).jar().endsWith("usersig-service/target/quarkus-app/quarkus-run.jar"));
         assertEquals("true", c.plan().get(0).env().get("USERSIG_DEMO_MODE"));
+        assertEquals(9092, c.plan().get(1).port());
+        assertEquals("redis://127.0.0.1:7379", c.plan().get(1).env().get("REDIS_URL"));
+        assertEquals("http://localhost:9090/.well-known/jwks.json", c.plan().get(1).env().get("JWKS_URL"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * stopped and started again on the same port, to test outages.
  */
 public final class RedisServerProcess implements AutoCloseable {
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static Path binary;
 
     private final int port;
@@ -58,8 +59,13 @@ public final class RedisServerProcess implements AutoCloseable {
             return;
         }
         try {
-            process = new ProcessBuilder(List.of(binary().toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+            List<String> command = new java.util.ArrayList<>();
+            if (Files.isExecutable(SETSID)) {
+                command.add(SETSID.toString()); // its own session: a terminal's Ctrl-C is for the owner to handle
+            }
+            command.addAll(List.of(binary().toString(), "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
@@ -83,6 +89,10 @@ public final class RedisServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         process = null;
+    }
+
+    public long pid() {
+        return process == null ? -1 : process.pid();
     }
 
     public boolean alive() {
