@@ -50,6 +50,14 @@ final class LuaScript {
         }
     }
 
+    /** The same, without blocking a thread: for endpoints that run on the event loop. */
+    io.smallrye.mutiny.Uni<Response> runAsync(io.quarkus.redis.datasource.ReactiveRedisDataSource redis,
+                                              List<String> keys, List<String> args) {
+        return redis.execute("EVALSHA", argv(sha, keys, args))
+                .onFailure(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"))
+                .recoverWithUni(() -> redis.execute("EVAL", argv(source, keys, args)));
+    }
+
     private static String[] argv(String first, List<String> keys, List<String> args) {
         List<String> a = new ArrayList<>(2 + keys.size() + args.size());
         a.add(first);

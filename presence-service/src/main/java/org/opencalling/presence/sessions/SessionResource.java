@@ -33,6 +33,9 @@ public class SessionResource {
     SecurityIdentity identity;
 
     @Inject
+    io.quarkus.security.identity.CurrentIdentityAssociation identities;
+
+    @Inject
     MeterRegistry registry;
 
     public record RegisterRequest(Long sdkAppId, String userId, String pod, String sessionId) {
@@ -46,8 +49,17 @@ public class SessionResource {
 
     @POST
     @Operation(summary = "Register a session as the user's one live session; returns the one it displaced")
-    public Response register(RegisterRequest req) {
-        Scopes.require(identity, WRITE_SCOPE, registry);
+    @io.smallrye.common.annotation.NonBlocking
+    public io.smallrye.mutiny.Uni<Response> register(RegisterRequest req) {
+        // On the event loop: the identity is resolved without blocking, then Redis is called
+        // asynchronously. (Logins are the hot path; thread hand-offs were most of their cost.)
+        return identities.getDeferredIdentity().flatMap(id -> {
+            Scopes.require(id, WRITE_SCOPE, registry);
+            return doRegister(req);
+        });
+    }
+
+    private io.smallrye.mutiny.Uni<Response> doRegister(RegisterRequest req) {
         if (req == null) {
             throw ApiException.badRequest("missing-body", "a JSON body is required");
         }
@@ -57,10 +69,11 @@ public class SessionResource {
         if (req.sessionId() != null && !SessionKeys.validSessionId(req.sessionId())) {
             throw ApiException.badRequest("invalid-field", "sessionId must be 1-64 letters, digits, '_' or '-'");
         }
-        SessionStore.Registration r = sessions.register(app, user, pod, req.sessionId());
-        Displaced d = r.displaced() == null ? null
-                : new Displaced(r.displaced().sessionId(), r.displaced().pod(), r.displaced().since());
-        return Response.status(201).entity(new RegisterResponse(app, user, r.sessionId(), r.since(), d)).build();
+        return sessions.register(app, user, pod, req.sessionId()).map(r -> {
+            Displaced d = r.displaced() == null ? null
+                    : new Displaced(r.displaced().sessionId(), r.displaced().pod(), r.displaced().since());
+            return Response.status(201).entity(new RegisterResponse(app, user, r.sessionId(), r.since(), d)).build();
+        });
     }
 
     @DELETE

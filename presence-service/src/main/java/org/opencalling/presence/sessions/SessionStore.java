@@ -29,6 +29,9 @@ public class SessionStore {
     RedisDataSource redis;
 
     @Inject
+    io.quarkus.redis.datasource.ReactiveRedisDataSource reactive;
+
+    @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
     /** Redis could not be reached or answered with an error; the API says 503. */
@@ -61,15 +64,22 @@ public class SessionStore {
     public record Registration(String sessionId, long since, Live displaced) {
     }
 
-    public Registration register(long app, String user, String sessionId, String pod, long now) {
-        return call("register", () -> doRegister(app, user, sessionId, pod, now));
+    /** Non-blocking: logins are the hot path and run on the event loop, not a worker thread. */
+    public io.smallrye.mutiny.Uni<Registration> register(long app, String user, String sessionId, String pod,
+                                                         long now) {
+        return registerScript.runAsync(reactive, List.of(SessionKeys.session(app, user), SessionKeys.EXPIRY),
+                        List.of(sessionId, pod, Long.toString(now), Long.toString(now + ttl.toMillis()),
+                                SessionKeys.memberPrefix(app, user), SessionKeys.KICK_CHANNEL_PREFIX,
+                                Long.toString(app), user))
+                .onFailure().transform(e -> {
+                    registry.counter("presence.redis.errors", "operation", "register").increment();
+                    LOG.warnf("Redis register failed: %s", e.toString());
+                    return new Unavailable("register", e);
+                })
+                .map(r -> registration(sessionId, r));
     }
 
-    private Registration doRegister(long app, String user, String sessionId, String pod, long now) {
-        Response r = registerScript.run(redis, List.of(SessionKeys.session(app, user), SessionKeys.EXPIRY),
-                List.of(sessionId, pod, Long.toString(now), Long.toString(now + ttl.toMillis()),
-                        SessionKeys.memberPrefix(app, user), SessionKeys.KICK_CHANNEL_PREFIX,
-                        Long.toString(app), user));
+    private static Registration registration(String sessionId, Response r) {
         Live displaced = r.get(0) == null ? null : new Live(r.get(0).toString(), r.get(1).toString(),
                 Long.parseLong(r.get(2).toString()));
         // A re-registration of the same session keeps its start time.

@@ -25,7 +25,7 @@ import org.jose4j.lang.UnresolvableKeyException;
  */
 @Singleton
 @Alternative
-@Priority(1)
+@Priority(10)
 public class LocalKeysPrincipalFactory extends JWTCallerPrincipalFactory {
     @Inject
     SigningKeys keys;
