@@ -14,9 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.opencalling.presence.Inputs;
 import org.opencalling.presence.sessions.SessionStore;
 import org.opencalling.service.ApiException;
+import org.opencalling.service.Fields;
 import org.opencalling.service.Scopes;
 
 /** Who is online (scope {@code presence:read}). {@code since} is epoch milliseconds. */
@@ -49,8 +49,8 @@ public class PresenceResource {
     @Operation(summary = "Whether one user is online")
     public UserPresence one(@PathParam("sdkAppId") String sdkAppId, @PathParam("userId") String userId) {
         Scopes.require(identity, READ_SCOPE, registry);
-        long app = Inputs.app(sdkAppId);
-        String user = Inputs.user(userId);
+        long app = Fields.sdkAppId(sdkAppId);
+        String user = Fields.userId(userId);
         return presence(user, store.lookup(app, List.of(user)).get(0));
     }
 
@@ -63,7 +63,7 @@ public class PresenceResource {
         if (req == null) {
             throw ApiException.badRequest("missing-body", "a JSON body is required");
         }
-        long app = Inputs.app(req.sdkAppId());
+        long app = Fields.sdkAppId(req.sdkAppId());
         if (req.userIds() == null) {
             throw ApiException.badRequest("missing-field", "userIds is required");
         }
@@ -71,7 +71,7 @@ public class PresenceResource {
             throw ApiException.badRequest("too-many", "at most " + MAX_QUERY + " userIds per query");
         }
         List<String> users = new ArrayList<>(new LinkedHashSet<>(req.userIds()));
-        users.forEach(Inputs::user);
+        users.forEach(Fields::userId);
         List<SessionStore.Live> live = users.isEmpty() ? List.of() : store.lookup(app, users);
         List<UserPresence> out = new ArrayList<>(users.size());
         for (int i = 0; i < users.size(); i++) {

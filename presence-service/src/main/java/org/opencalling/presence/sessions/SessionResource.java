@@ -16,6 +16,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.opencalling.presence.Inputs;
 import org.opencalling.service.ApiException;
+import org.opencalling.service.Fields;
 import org.opencalling.service.Scopes;
 
 /** The API signaling pods use for their sessions (scope {@code presence:write}). */
@@ -63,8 +64,8 @@ public class SessionResource {
         if (req == null) {
             throw ApiException.badRequest("missing-body", "a JSON body is required");
         }
-        long app = Inputs.app(req.sdkAppId());
-        String user = Inputs.user(req.userId());
+        long app = Fields.sdkAppId(req.sdkAppId());
+        String user = Fields.userId(req.userId());
         String pod = Inputs.pod(req.pod());
         if (req.sessionId() != null && !SessionKeys.validSessionId(req.sessionId())) {
             throw ApiException.badRequest("invalid-field", "sessionId must be 1-64 letters, digits, '_' or '-'");
@@ -82,8 +83,8 @@ public class SessionResource {
     public Map<String, Boolean> end(@PathParam("sdkAppId") String sdkAppId, @PathParam("userId") String userId,
                                     @PathParam("sessionId") String sessionId) {
         Scopes.require(identity, WRITE_SCOPE, registry);
-        long app = Inputs.app(sdkAppId);
-        String user = Inputs.user(userId);
+        long app = Fields.sdkAppId(sdkAppId);
+        String user = Fields.userId(userId);
         if (!SessionKeys.validSessionId(sessionId)) {
             throw ApiException.badRequest("invalid-field", "sessionId must be 1-64 letters, digits, '_' or '-'");
         }
@@ -118,8 +119,8 @@ public class SessionResource {
             if (s == null) {
                 throw ApiException.badRequest("invalid-field", "sessions[" + i + "] is null");
             }
-            Inputs.app(s.sdkAppId());
-            Inputs.user(s.userId());
+            Fields.sdkAppId(s.sdkAppId());
+            Fields.userId(s.userId());
             if (!SessionKeys.validSessionId(s.sessionId())) {
                 throw ApiException.badRequest("invalid-field", "sessions[" + i + "].sessionId is missing or invalid");
             }

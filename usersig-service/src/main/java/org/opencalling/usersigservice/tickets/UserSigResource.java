@@ -14,12 +14,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.opencalling.usersig.AppKey;
 import org.opencalling.usersig.Applications;
-import org.opencalling.usersig.SdkAppIds;
-import org.opencalling.usersig.UserIds;
 import org.opencalling.usersig.UserSigCodec;
 import org.opencalling.usersig.UserSigVerifier;
 import org.opencalling.usersig.Verification;
 import org.opencalling.service.ApiException;
+import org.opencalling.service.Fields;
 import org.opencalling.service.Scopes;
 
 @Path("/v1/usersig")
@@ -62,8 +61,8 @@ public class UserSigResource {
         if (req == null) {
             throw ApiException.badRequest("missing-body", "a JSON body is required");
         }
-        long appId = requireApp(req.sdkAppId());
-        String userId = requireUserId(req.userId());
+        long appId = Fields.sdkAppId(req.sdkAppId());
+        String userId = Fields.userId(req.userId());
         long expire = req.expireSeconds() == null ? defaultExpireSeconds : req.expireSeconds();
         if (expire < 1 || expire > maxExpireSeconds) {
             throw ApiException.badRequest("invalid-expire", "expireSeconds must be between 1 and " + maxExpireSeconds);
@@ -98,8 +97,8 @@ public class UserSigResource {
         if (req == null) {
             throw ApiException.badRequest("missing-body", "a JSON body is required");
         }
-        long appId = requireApp(req.sdkAppId());
-        String userId = requireUserId(req.userId());
+        long appId = Fields.sdkAppId(req.sdkAppId());
+        String userId = Fields.userId(req.userId());
         if (req.userSig() == null) {
             throw ApiException.badRequest("missing-field", "userSig is required");
         }
@@ -107,26 +106,5 @@ public class UserSigResource {
         registry.counter("usersig.verifications", "result", v.result().code()).increment();
         return new VerifyResponse(v.valid(), v.valid() ? null : v.result().code(),
                 v.expireAt() < 0 ? null : v.expireAt());
-    }
-
-    private static long requireApp(Long sdkAppId) {
-        if (sdkAppId == null) {
-            throw ApiException.badRequest("missing-field", "sdkAppId is required");
-        }
-        if (!SdkAppIds.isValid(sdkAppId)) {
-            throw ApiException.badRequest("invalid-field", "sdkAppId must be a positive number of at most "
-                    + SdkAppIds.MAX_DIGITS + " digits");
-        }
-        return sdkAppId;
-    }
-
-    private static String requireUserId(String userId) {
-        if (userId == null) {
-            throw ApiException.badRequest("missing-field", "userId is required");
-        }
-        if (!UserIds.isValid(userId)) {
-            throw ApiException.badRequest("invalid-user-id", "userId must be " + UserIds.RULE);
-        }
-        return userId;
     }
 }
