@@ -28,8 +28,14 @@ class ExpiryTest {
         Api.register("olga", "pod-alive", "o1").statusCode(201);
         List<Map<String, Object>> alive = List.of(Api.ref("noah", "n1"), Api.ref("olga", "o1"));
         ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor();
-        refresher.scheduleAtFixedRate(() -> Api.refresh("pod-alive", alive).statusCode(200), 0, 500,
-                TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicReference<Throwable> refreshFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        refresher.scheduleAtFixedRate(() -> {
+            try {
+                Api.refresh("pod-alive", alive).statusCode(200);
+            } catch (Throwable t) {
+                refreshFailure.compareAndSet(null, t); // surfaced below instead of silently ending the schedule
+            }
+        }, 0, 500, TimeUnit.MILLISECONDS);
         try {
             List<JsonNode> liam = EventsTest.eventsOf("liam", 2);
             List<JsonNode> mia = EventsTest.eventsOf("mia", 2);
@@ -44,6 +50,9 @@ class ExpiryTest {
             assertTrue(silentFor >= 2000, "offline after " + silentFor + " ms: before the ttl");
             assertFalse(Api.online("liam"));
             assertFalse(Api.online("mia"));
+            if (refreshFailure.get() != null) {
+                throw new AssertionError("the alive pod's refresh failed", refreshFailure.get());
+            }
             assertTrue(Api.online("noah"), "the refreshing pod's sessions stay");
             assertTrue(Api.online("olga"));
         } finally {

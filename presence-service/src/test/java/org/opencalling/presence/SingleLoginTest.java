@@ -104,6 +104,42 @@ class SingleLoginTest {
     }
 
     @Test
+    void kicksCarryLongSdkAppIdsExactly() throws Exception {
+        long app = 999_999_999_999_999L; // 15 digits: Lua's number formatting would round it
+        try (KickListener a = new KickListener(redis, "pod-long")) {
+            for (String sid : List.of("l1", "l2")) {
+                io.restassured.RestAssured.given().auth().oauth2(PresenceTestResource.writer())
+                        .contentType(io.restassured.http.ContentType.JSON)
+                        .body(java.util.Map.of("sdkAppId", app, "userId", "lena", "pod", "pod-long", "sessionId", sid))
+                        .post("/v1/sessions").then().statusCode(201);
+            }
+            assertTrue(a.await(m -> m.size() == 1, Duration.ofSeconds(5)));
+            assertEquals(app, a.messages.get(0).get("sdkAppId").asLong());
+            assertEquals("999999999999999", a.messages.get(0).get("sdkAppId").asText());
+        }
+    }
+
+    @Test
+    void aRefreshNeverRevivesAnEndedOrDisplacedSession() {
+        Api.register("gwen", "pod-t", "g1").statusCode(201);
+        Api.end("gwen", "g1").statusCode(200).body("ended", equalTo(true));
+        // The pod's refresh was already on its way with g1 in it.
+        Api.refresh("pod-t", List.of(Api.ref("gwen", "g1"))).statusCode(200)
+                .body("lost[0].sessionId", equalTo("g1")).body("restored", org.hamcrest.Matchers.hasSize(0));
+        assertFalse(Api.online("gwen"));
+
+        Api.register("hugo", "pod-t", "h1").statusCode(201);
+        Api.register("hugo", "pod-u", "h2").statusCode(201);
+        Api.end("hugo", "h2").statusCode(200);
+        Api.refresh("pod-t", List.of(Api.ref("hugo", "h1"))).statusCode(200).body("lost[0].sessionId", equalTo("h1"));
+        assertFalse(Api.online("hugo"), "the kicked session stays gone after its successor ended");
+        // A session ended and then registered again (same id, e.g. a resumed socket) is live again.
+        Api.register("gwen", "pod-t", "g1").statusCode(201);
+        Api.refresh("pod-t", List.of(Api.ref("gwen", "g1"))).statusCode(200).body("lost", org.hamcrest.Matchers.hasSize(0));
+        assertTrue(Api.online("gwen"));
+    }
+
+    @Test
     void reRegisteringTheSameSessionKicksNobodyAndKeepsItsStart() throws Exception {
         try (KickListener a = new KickListener(redis, "pod-r")) {
             long since = ((Number) Api.register("erin", "pod-r", "same").statusCode(201).extract().path("since")).longValue();

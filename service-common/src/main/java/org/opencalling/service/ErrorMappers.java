@@ -48,7 +48,7 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
-        String detail = e.getOriginalMessage().replaceAll("\\s+", " ");
+        String detail = String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ");
         // Jackson quotes the offending input; keep the echo short.
         return respond(400, "malformed-json", "request body is not valid JSON: "
                 + (detail.length() > 160 ? detail.substring(0, 160) + "..." : detail));

@@ -40,6 +40,24 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
+    void aVerificationIsNotReusedUnderAnotherConfiguration() throws Exception {
+        String token = Jwt.issuer("iss").subject("pod").expiresIn(300).sign(KEYS.getPrivate());
+        cache.parse(token, info);
+        JWTAuthContextInfo otherKey = new JWTAuthContextInfo((RSAPublicKey) OTHER.getPublic(), "iss");
+        assertThrows(ParseException.class, () -> cache.parse(token, otherKey), "verified again under the other key");
+    }
+
+    @Test
+    void aTokenPastItsExpiryWithinTheSkewIsNotRemembered() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String token = Jwt.issuer("iss").subject("pod").issuedAt(now - 100).expiresAt(now - 5).sign(KEYS.getPrivate());
+        JWTAuthContextInfo lenient = new JWTAuthContextInfo((RSAPublicKey) KEYS.getPublic(), "iss");
+        lenient.setClockSkew(60);
+        var first = cache.parse(token, lenient);
+        org.junit.jupiter.api.Assertions.assertNotSame(first, cache.parse(token, lenient), "verified each time");
+    }
+
+    @Test
     void whatFailsVerificationIsNeverRemembered() {
         String forged = Jwt.issuer("iss").subject("pod").expiresIn(300).sign(OTHER.getPrivate());
         assertThrows(ParseException.class, () -> cache.parse(forged, info));

@@ -117,6 +117,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 sleep(50);
             }
         }
+        process.destroyForcibly(); // do not leave it behind
         throw new IllegalStateException("redis-server not listening on " + port + ": " + tailOfLog());
     }
 

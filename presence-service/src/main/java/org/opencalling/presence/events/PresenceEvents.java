@@ -19,17 +19,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Presence events to Kafka without ever slowing a login: {@link #publish} only offers to a
- * bounded queue; one sender thread hands records to an idempotent, acks=all producer that keeps
- * retrying through a broker outage (metadata.recovery.strategy=none, unbounded delivery timeout),
- * preserving order. What does not fit in the queue is counted in
- * {@code presence_events_dropped_total} and logged; nothing is lost silently.
+ * bounded queue; one sender thread hands records, in order, to an idempotent, acks=all producer
+ * that keeps retrying through a broker outage (metadata.recovery.strategy=none, unbounded
+ * delivery timeout). Every event is either acknowledged ({@code presence_events_sent_total}) or
+ * counted in {@code presence_events_dropped_total{reason}} (buffer-full, kafka-refused, shutdown);
+ * nothing is lost silently.
  */
 @Singleton
 public class PresenceEvents {
@@ -52,8 +53,10 @@ public class PresenceEvents {
 
     private BlockingQueue<ProducerRecord<String, String>> queue;
     private final AtomicLong inFlight = new AtomicLong();
+    private final AtomicLong droppedSoFar = new AtomicLong();
     private volatile boolean running;
-    private Producer<String, String> producer;
+    private volatile Producer<String, String> producer;
+    private io.micrometer.core.instrument.Counter sent;
     private Thread sender;
 
     void start(@Observes StartupEvent e) {
@@ -63,6 +66,15 @@ public class PresenceEvents {
         }
         queue = new ArrayBlockingQueue<>(capacity);
         registry.gauge("presence.events.buffered", inFlight, n -> n.get() + queue.size());
+        sent = registry.counter("presence.events.sent");
+        running = true;
+        sender = new Thread(this::sendLoop, "presence-events-sender");
+        sender.setDaemon(true);
+        sender.start();
+        LOG.infof("Presence events go to Kafka %s, topic %s", bootstrapServers.get(), topic);
+    }
+
+    private Producer<String, String> newProducer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers.get());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -75,12 +87,7 @@ public class PresenceEvents {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(Integer.MAX_VALUE));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000"); // blocks only the sender thread
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        producer = new KafkaProducer<>(p);
-        running = true;
-        sender = new Thread(this::sendLoop, "presence-events-sender");
-        sender.setDaemon(true);
-        sender.start();
-        LOG.infof("Presence events go to Kafka %s, topic %s", bootstrapServers.get(), topic);
+        return new KafkaProducer<>(p);
     }
 
     public boolean enabled() {
@@ -98,48 +105,104 @@ public class PresenceEvents {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        if (!queue.offer(new ProducerRecord<>(topic, event.userId(), value))) {
-            registry.counter("presence.events.dropped", "reason", "buffer-full").increment();
-            LOG.warnf("Presence event buffer full (%d): dropped %s of %s/%s", capacity, event.type(),
-                    event.sdkAppId(), event.userId());
+        if (!running) {
+            dropped("shutdown", event.userId());
+        } else if (!queue.offer(new ProducerRecord<>(topic, event.userId(), value))) {
+            dropped("buffer-full", event.userId());
         }
     }
 
+    private void dropped(String reason, String key) {
+        registry.counter("presence.events.dropped", "reason", reason).increment();
+        long n = droppedSoFar.incrementAndGet();
+        if (n == 1 || n % 1000 == 0) { // the counter has every one; the log only a sample
+            LOG.warnf("Presence event dropped (%s, buffer %d, %d dropped so far), e.g. for user %s",
+                    reason, capacity, n, key);
+        }
+    }
+
+    /**
+     * The sender: one thread, so events keep their order. It waits for the topic's metadata
+     * before each send (at once once known; through an outage the producer keeps it and
+     * buffers), so a broker unreachable at start delays events instead of failing them.
+     */
     private void sendLoop() {
-        while (running) {
-            ProducerRecord<String, String> r;
+        Producer<String, String> p = null;
+        while (running && p == null) {
             try {
-                r = queue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
+                p = newProducer();
+            } catch (KafkaException e) {
+                LOG.warnf("Cannot create the Kafka producer yet (%s); retrying", e.getMessage());
+                sleep(Duration.ofSeconds(2));
             }
-            if (r == null) {
-                continue;
-            }
-            inFlight.incrementAndGet();
-            while (running) {
+        }
+        producer = p;
+        ProducerRecord<String, String> pending = null;
+        while (running) {
+            if (pending == null) {
                 try {
-                    producer.send(r, (metadata, error) -> {
-                        inFlight.decrementAndGet();
-                        if (error == null) {
-                            registry.counter("presence.events.sent").increment();
-                        } else {
-                            registry.counter("presence.events.dropped", "reason", "kafka-refused").increment();
-                            LOG.errorf("Kafka refused a presence event for %s: %s", r.key(), error.toString());
-                        }
-                    });
-                    break;
-                } catch (RetriableException e) { // e.g. TimeoutException: no metadata within max.block.ms
-                    // No metadata yet (broker unreachable since start): the same record again,
-                    // so order holds.
-                    sleep(Duration.ofMillis(500));
-                } catch (RuntimeException e) {
-                    inFlight.decrementAndGet();
-                    registry.counter("presence.events.dropped", "reason", "kafka-refused").increment();
-                    LOG.errorf("Cannot send a presence event for %s: %s", r.key(), e.toString());
+                    pending = queue.poll(200, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
                     break;
                 }
+                if (pending == null) {
+                    continue;
+                }
             }
+            if (metadataReady(p)) {
+                send(p, pending);
+                pending = null;
+            }
+        }
+        drainOnStop(p, pending);
+    }
+
+    private boolean metadataReady(Producer<String, String> p) {
+        try {
+            p.partitionsFor(topic);
+            return true;
+        } catch (KafkaException e) { // no metadata within max.block.ms: broker unreachable
+            return false;
+        }
+    }
+
+    private void send(Producer<String, String> p, ProducerRecord<String, String> r) {
+        inFlight.incrementAndGet();
+        try {
+            p.send(r, (metadata, error) -> {
+                inFlight.decrementAndGet();
+                if (error == null) {
+                    sent.increment();
+                } else {
+                    dropped("kafka-refused", r.key());
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.decrementAndGet();
+            dropped("kafka-refused", r.key());
+        }
+    }
+
+    /** Hands what is left to the producer if Kafka is there, within a deadline; counts the rest. */
+    private void drainOnStop(Producer<String, String> p, ProducerRecord<String, String> pending) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        java.util.List<ProducerRecord<String, String>> rest = new java.util.ArrayList<>();
+        if (pending != null) {
+            rest.add(pending);
+        }
+        queue.drainTo(rest);
+        boolean kafkaThere = p != null && !rest.isEmpty() && metadataReady(p);
+        for (ProducerRecord<String, String> r : rest) {
+            if (kafkaThere) {
+                send(p, r);
+            } else {
+                dropped("shutdown", r.key());
+            }
+        }
+        if (p != null) {
+            // Flushes; records not acknowledged in time fail their callbacks and are counted.
+            long left = Math.max(0, deadline - System.nanoTime());
+            p.close(Duration.ofNanos(left));
         }
     }
 
@@ -155,22 +218,10 @@ public class PresenceEvents {
         running = false;
         if (sender != null) {
             try {
-                sender.join(2000);
+                sender.join(12_000); // max.block (5 s) for a send in progress + the 5 s drain
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
-        }
-        if (producer != null) {
-            // Hand over what is still queued; close() then flushes what it can in 5 s.
-            ProducerRecord<String, String> r;
-            while ((r = queue.poll()) != null) {
-                try {
-                    producer.send(r);
-                } catch (RuntimeException ex) {
-                    registry.counter("presence.events.dropped", "reason", "shutdown").increment();
-                }
-            }
-            producer.close(Duration.ofSeconds(5));
         }
     }
 }

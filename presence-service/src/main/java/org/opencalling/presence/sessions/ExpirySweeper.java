@@ -58,6 +58,9 @@ public class ExpirySweeper {
             online.set(store.count());
         } catch (SessionStore.Unavailable ex) {
             LOG.debugf("expiry sweep skipped: %s", ex.getMessage()); // counted by the store; next tick retries
+        } catch (RuntimeException ex) {
+            // Never let one failure cancel the schedule: that would silently stop expiry on this pod.
+            LOG.error("expiry sweep failed", ex);
         }
     }
 

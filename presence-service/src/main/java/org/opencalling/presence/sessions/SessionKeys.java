@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 public final class SessionKeys {
     public static final String SESSION_PREFIX = "trtc:pr:s:";
     public static final String EXPIRY = "trtc:pr:exp";
+    /** {@code trtc:pr:t:{app}:{user}:{sessionId}}: a session that ended, for 2 x ttl. */
+    public static final String TOMBSTONE_PREFIX = "trtc:pr:t:";
     public static final String KICK_CHANNEL_PREFIX = "trtc:presence:kick:";
 
     private static final Pattern POD = Pattern.compile("[A-Za-z0-9._-]{1,128}");

@@ -11,7 +11,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sessions in Redis. Every change that must be atomic (takeover, end, refresh, expiry) is one
- * Lua script; this class only names keys and reads results.
+ * Lua script; this class only names keys and reads results. Deadlines and start times come
+ * from Redis' own clock (TIME), so presence pods with skewed clocks agree.
  */
 @Singleton
 public class SessionStore {
@@ -61,16 +62,16 @@ public class SessionStore {
     public record Live(String sessionId, String pod, long since) {
     }
 
-    public record Registration(String sessionId, long since, Live displaced) {
+    /** {@code fresh}: a new session (false when the same session registered again). */
+    public record Registration(String sessionId, long since, Live displaced, boolean fresh) {
     }
 
     /** Non-blocking: logins are the hot path and run on the event loop, not a worker thread. */
-    public io.smallrye.mutiny.Uni<Registration> register(long app, String user, String sessionId, String pod,
-                                                         long now) {
+    public io.smallrye.mutiny.Uni<Registration> register(long app, String user, String sessionId, String pod) {
         return registerScript.runAsync(reactive, List.of(SessionKeys.session(app, user), SessionKeys.EXPIRY),
-                        List.of(sessionId, pod, Long.toString(now), Long.toString(now + ttl.toMillis()),
-                                SessionKeys.memberPrefix(app, user), SessionKeys.KICK_CHANNEL_PREFIX,
-                                Long.toString(app), user))
+                        List.of(sessionId, pod, Long.toString(ttl.toMillis()), SessionKeys.memberPrefix(app, user),
+                                SessionKeys.KICK_CHANNEL_PREFIX, Long.toString(app), user,
+                                SessionKeys.TOMBSTONE_PREFIX))
                 .onFailure().transform(e -> {
                     registry.counter("presence.redis.errors", "operation", "register").increment();
                     LOG.warnf("Redis register failed: %s", e.toString());
@@ -83,7 +84,7 @@ public class SessionStore {
         Live displaced = r.get(0) == null ? null : new Live(r.get(0).toString(), r.get(1).toString(),
                 Long.parseLong(r.get(2).toString()));
         // A re-registration of the same session keeps its start time.
-        return new Registration(sessionId, Long.parseLong(r.get(3).toString()), displaced);
+        return new Registration(sessionId, Long.parseLong(r.get(3).toString()), displaced, r.get(4).toInteger() == 1);
     }
 
     /** Ends the session if it is still the user's live one; returns what ended, or null. */
@@ -93,7 +94,8 @@ public class SessionStore {
 
     private Live doEnd(long app, String user, String sessionId) {
         Response r = endScript.run(redis, List.of(SessionKeys.session(app, user), SessionKeys.EXPIRY),
-                List.of(sessionId, SessionKeys.memberPrefix(app, user)));
+                List.of(sessionId, SessionKeys.memberPrefix(app, user), SessionKeys.TOMBSTONE_PREFIX,
+                        Long.toString(ttl.toMillis())));
         if (r.get(0).toInteger() == 1) {
             return new Live(sessionId, r.get(1).toString(), Long.parseLong(r.get(2).toString()));
         }
@@ -103,12 +105,12 @@ public class SessionStore {
     public record RefreshResult(int refreshed, List<SessionRef> restored, List<SessionRef> lost) {
     }
 
-    public RefreshResult refresh(String pod, List<SessionRef> sessions, long now) {
-        return call("refresh", () -> doRefresh(pod, sessions, now));
+    public RefreshResult refresh(String pod, List<SessionRef> sessions) {
+        return call("refresh", () -> doRefresh(pod, sessions));
     }
 
-    private RefreshResult doRefresh(String pod, List<SessionRef> sessions, long now) {
-        String deadline = Long.toString(now + ttl.toMillis());
+    private RefreshResult doRefresh(String pod, List<SessionRef> sessions) {
+        String ttlMs = Long.toString(ttl.toMillis());
         List<SessionRef> restored = new ArrayList<>();
         List<SessionRef> lost = new ArrayList<>();
         for (int from = 0; from < sessions.size(); from += REFRESH_CHUNK) {
@@ -116,9 +118,9 @@ public class SessionStore {
             List<String> keys = new ArrayList<>(chunk.size() + 1);
             List<String> args = new ArrayList<>(chunk.size() * 2 + 3);
             keys.add(SessionKeys.EXPIRY);
-            args.add(deadline);
+            args.add(ttlMs);
             args.add(pod);
-            args.add(Long.toString(now));
+            args.add(SessionKeys.TOMBSTONE_PREFIX);
             for (SessionRef s : chunk) {
                 keys.add(SessionKeys.session(s.sdkAppId(), s.userId()));
                 args.add(s.sessionId());
@@ -140,13 +142,14 @@ public class SessionStore {
     public record Expired(long app, String user, String sessionId, String pod, long since) {
     }
 
-    public List<Expired> expire(long now, int limit) {
-        return call("expire", () -> doExpire(now, limit));
+    public List<Expired> expire(int limit) {
+        return call("expire", () -> doExpire(limit));
     }
 
-    private List<Expired> doExpire(long now, int limit) {
+    private List<Expired> doExpire(int limit) {
         Response r = expireScript.run(redis, List.of(SessionKeys.EXPIRY),
-                List.of(Long.toString(now), Integer.toString(limit), SessionKeys.SESSION_PREFIX));
+                List.of(Integer.toString(limit), SessionKeys.SESSION_PREFIX, SessionKeys.TOMBSTONE_PREFIX,
+                        Long.toString(ttl.toMillis())));
         List<Expired> out = new ArrayList<>();
         for (int i = 0; i + 2 < r.size(); i += 3) {
             SessionKeys.Member m = SessionKeys.parseMember(r.get(i).toString());

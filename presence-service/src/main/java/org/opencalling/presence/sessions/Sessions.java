@@ -46,7 +46,7 @@ public class Sessions {
                                                                       String sessionId) {
         String sid = sessionId != null ? sessionId : UUID.randomUUID().toString();
         long now = clock.millis();
-        return store.register(app, user, sid, pod, now).map(r -> registered(app, user, pod, sid, now, r));
+        return store.register(app, user, sid, pod).map(r -> registered(app, user, pod, sid, now, r));
     }
 
     private SessionStore.Registration registered(long app, String user, String pod, String sid, long now,
@@ -57,7 +57,7 @@ public class Sessions {
             events.publish(PresenceEvent.kicked(app, user, r.displaced().sessionId(), r.displaced().pod(), now,
                     sid, pod));
         }
-        if (r.displaced() != null || r.since() == now) {
+        if (r.fresh()) {
             events.publish(PresenceEvent.online(app, user, sid, pod, now));
         }
         return r;
@@ -73,7 +73,7 @@ public class Sessions {
     }
 
     public SessionStore.RefreshResult refresh(String pod, List<SessionRef> sessions) {
-        SessionStore.RefreshResult r = store.refresh(pod, sessions, clock.millis());
+        SessionStore.RefreshResult r = store.refresh(pod, sessions);
         refreshes.increment();
         restored.increment(r.restored().size());
         return r;
@@ -82,7 +82,7 @@ public class Sessions {
     /** Ends sessions past their deadline; returns how many. */
     public int expireDue(int limit) {
         long now = clock.millis();
-        List<SessionStore.Expired> expired = store.expire(now, limit);
+        List<SessionStore.Expired> expired = store.expire(limit);
         for (SessionStore.Expired e : expired) {
             events.publish(PresenceEvent.offline(e.app(), e.user(), e.sessionId(), e.pod(), now, "expired"));
         }
