@@ -359,6 +359,31 @@ public final class Call {
         return List.copyOf(participants.values());
     }
 
+    public CallSnapshot snapshot() {
+        return new CallSnapshot(callId, sdkAppId, caller, groupId, type, state, createdAt, startedAt, endedAt,
+                endReason, List.copyOf(participants.values()), Map.copyOf(ringUntil));
+    }
+
+    /** The call a snapshot describes; {@code restore(c.snapshot())} behaves exactly as {@code c}. */
+    public static Call restore(CallSnapshot s) {
+        Call c = new Call(s.callId(), s.sdkAppId(), s.caller(), s.groupId(), s.type(), s.createdAt());
+        c.state = s.state();
+        c.startedAt = s.startedAt();
+        c.endedAt = s.endedAt();
+        c.endReason = s.endReason();
+        for (Participant p : s.participants()) {
+            c.participants.put(p.userId(), p);
+        }
+        // Participant order decides notification order; ring deadlines follow it too.
+        for (Participant p : s.participants()) {
+            Long until = s.ringUntil().get(p.userId());
+            if (until != null) {
+                c.ringUntil.put(p.userId(), until);
+            }
+        }
+        return c;
+    }
+
     /** The earliest moment a callee stops ringing, or -1 if nobody rings. */
     public long nextDeadline() {
         return ringUntil.values().stream().mapToLong(Long::longValue).min().orElse(-1);

@@ -168,4 +168,20 @@ class CallTest {
         assertEquals(Map.of("alice", "left", "bob", "left", "carol", "cancelled"), states(c));
         assertTrue(told().get("carol").contains("cancelled(alice)"));
     }
+
+    @Test
+    void aSnapshotCarriesTheCallToAnotherPod() {
+        Call c = Call.invite("g", 1L, "alice", List.of("bob", "carol"), CallType.VIDEO, "grp", 30_000, T, fx);
+        c.accept("bob", T + 1000, fx);
+        CallSnapshot s = c.snapshot();
+        Call elsewhere = Call.restore(s);
+        assertEquals(s, elsewhere.snapshot());
+        // Both go on identically: carol times out on either.
+        List<Effect> a = new ArrayList<>();
+        List<Effect> b = new ArrayList<>();
+        c.timeout(T + 30_000, a);
+        elsewhere.timeout(T + 30_000, b);
+        assertEquals(a, b);
+        assertEquals(c.snapshot(), elsewhere.snapshot());
+    }
 }
