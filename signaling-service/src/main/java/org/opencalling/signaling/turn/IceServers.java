@@ -1,0 +1,52 @@
+package org.opencalling.signaling.turn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The ICE servers a browser is given at login: one TURN URL per relay port, UDP and TCP, at the
+ * relay's public address, all with the same short-lived credential. The shape is WebRTC's
+ * {@code RTCIceServer}.
+ */
+public final class IceServers {
+    public record IceServer(List<String> urls, String username, String credential) {
+    }
+
+    private IceServers() {
+    }
+
+    public static List<IceServer> of(String publicHost, List<Integer> udpPorts, List<Integer> tcpPorts,
+                                     TurnCredentials.Credential credential) {
+        String host = publicHost.contains(":") && !publicHost.startsWith("[") ? "[" + publicHost + "]" : publicHost;
+        List<String> urls = new ArrayList<>();
+        for (int p : udpPorts) {
+            urls.add("turn:" + host + ":" + p + "?transport=udp");
+        }
+        for (int p : tcpPorts) {
+            urls.add("turn:" + host + ":" + p + "?transport=tcp");
+        }
+        return List.of(new IceServer(List.copyOf(urls), credential.username(), credential.password()));
+    }
+
+    /** Parses a comma-separated port list such as RELAY_UDP_PORTS. */
+    public static List<Integer> ports(String variable, String text) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int port;
+            try {
+                port = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(variable + ": '" + p + "' is not a port number");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(variable + ": " + port + " is not a port number");
+            }
+            out.add(port);
+        }
+        return List.copyOf(out);
+    }
+}

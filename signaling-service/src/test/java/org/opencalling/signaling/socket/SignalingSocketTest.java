@@ -1,0 +1,109 @@
+package org.opencalling.signaling.socket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.opencalling.signaling.turn.TurnCredentials;
+import org.opencalling.usersig.Applications;
+import org.opencalling.usersig.UserSigCodec;
+
+@QuarkusTest
+@QuarkusTestResource(SignalingTestResource.class)
+class SignalingSocketTest {
+    static final String ORIGIN = "http://localhost:8080";
+
+    @TestHTTPResource("/v1/signaling")
+    URI uri;
+
+    URI ws() {
+        return URI.create(uri.toString().replaceFirst("^http", "ws"));
+    }
+
+    static String userSig(String user, long expire) {
+        var key = Applications.parse(Map.of("t", SignalingTestResource.APP + ":" + SignalingTestResource.SECRET))
+                .find(SignalingTestResource.APP);
+        return UserSigCodec.issue(key, user, expire, System.currentTimeMillis() / 1000, null);
+    }
+
+    static String login(String user, String sig) {
+        return "{\"type\":\"login\",\"id\":\"l1\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"" + user
+                + "\",\"userSig\":\"" + sig + "\"}";
+    }
+
+    @Test
+    void loginAnswersWithIceServersOnTheRelayPorts() throws Exception {
+        try (WsClient c = new WsClient(ws(), ORIGIN)) {
+            JsonNode ok = c.send(login("alice", userSig("alice", 600)));
+            assertEquals("login-ok", ok.get("type").asText(), ok.toString());
+            assertEquals("l1", ok.get("id").asText());
+            assertEquals("alice", ok.get("userId").asText());
+            assertNotNull(ok.get("sessionId").asText());
+            JsonNode ice = ok.get("iceServers").get(0);
+            assertEquals("turn:relay.test:8000?transport=udp", ice.get("urls").get(0).asText());
+            assertEquals("turn:relay.test:8687?transport=tcp", ice.get("urls").get(6).asText());
+            String username = ice.get("username").asText();
+            assertTrue(username.endsWith(":alice"), username);
+            long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
+            assertTrue(Math.abs(expiry - (System.currentTimeMillis() / 1000 + 3600)) < 60, "valid about an hour");
+            assertEquals(new TurnCredentials(SignalingTestResource.TURN_SECRET).password(username),
+                    ice.get("credential").asText(), "the relay can check it with the shared secret");
+            assertEquals("error", c.send(login("alice", userSig("alice", 600))).get("type").asText(),
+                    "one login per connection");
+            assertEquals("pong", c.send("{\"type\":\"ping\"}").get("type").asText());
+        }
+    }
+
+    @Test
+    void refusedLoginsSayWhyAndTheConnectionStays() throws Exception {
+        try (WsClient c = new WsClient(ws(), ORIGIN)) {
+            assertEquals("wrong-user", c.send(login("mallory", userSig("alice", 600))).get("code").asText());
+            assertEquals("malformed", c.send(login("alice", "garbage")).get("code").asText());
+            var expiredKey = Applications.parse(Map.of("t", SignalingTestResource.APP + ":" + SignalingTestResource.SECRET))
+                    .find(SignalingTestResource.APP);
+            assertEquals("expired", c.send(login("alice", UserSigCodec.issue(expiredKey, "alice", 10, 1_600_000_000L, null)))
+                    .get("code").asText());
+            assertEquals("invalid-user-id", c.send(login("a b", "x")).get("code").asText());
+            assertEquals("missing-field", c.send("{\"type\":\"login\"}").get("code").asText());
+            assertEquals("malformed-json", c.send("{not json").get("code").asText());
+            assertEquals("malformed-message", c.send("[1]").get("code").asText());
+            assertEquals("unknown-type", c.send("{\"type\":\"explode\"}").get("code").asText());
+            assertEquals("not-logged-in", c.send("{\"type\":\"invite\",\"id\":\"9\"}").get("code").asText());
+            assertEquals("login-ok", c.send(login("alice", userSig("alice", 600))).get("type").asText(),
+                    "still usable after all that");
+        }
+    }
+
+    @Test
+    void otherOriginsCannotOpenASocket() {
+        assertThrows(Exception.class, () -> new WsClient(ws(), "https://evil.example").close());
+        assertThrows(Exception.class, () -> new WsClient(ws(), null).close());
+    }
+
+    @Test
+    void oversizedFramesClose1009() throws Exception {
+        try (WsClient c = new WsClient(ws(), ORIGIN)) {
+            c.ws.sendText("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}", true);
+            assertEquals(1009, c.closedWith.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void floodsClose1008() throws Exception {
+        try (WsClient c = new WsClient(ws(), ORIGIN)) {
+            for (int i = 0; i < 100 && !c.closedWith.isDone(); i++) {
+                c.ws.sendText("{\"type\":\"ping\"}", true);
+            }
+            assertEquals(1008, c.closedWith.get(10, TimeUnit.SECONDS));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.opencalling.signaling.socket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client (the JDK's) that queues what the server sends. */
+final class WsClient implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    final WebSocket ws;
+
+    WsClient(URI uri, String origin) throws Exception {
+        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        ws = b.buildAsync(uri, new WebSocket.Listener() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    received.add(partial.toString());
+                    partial.setLength(0);
+                }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+                closedWith.complete(status);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket w, Throwable error) {
+                closedWith.complete(-1);
+            }
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    JsonNode send(String text) throws Exception {
+        ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+        return next();
+    }
+
+    JsonNode next() throws Exception {
+        String s = received.poll(10, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("no answer within 10 s");
+        }
+        return JSON.readTree(s);
+    }
+
+    @Override
+    public void close() {
+        ws.abort();
+    }
+}
