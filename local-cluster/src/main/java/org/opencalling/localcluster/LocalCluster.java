@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.opencalling.testsupport.RedisServerProcess;
+import org.opencalling.testsupport.ServiceProcess;
+import org.opencalling.testsupport.ServiceSpec;
 
 /**
  * Runs the whole cluster on one machine: each service as a child process in demo mode. Prints

@@ -1,4 +1,4 @@
-package org.opencalling.localcluster;
+package org.opencalling.testsupport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A service running as a child process, its output in a log file. */
-final class ServiceProcess {
+/** A packaged Quarkus service running as a child process, its output in a log file. */
+public final class ServiceProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
@@ -22,20 +22,20 @@ final class ServiceProcess {
     private final Path log;
     private Process process;
 
-    ServiceProcess(ServiceSpec spec, Path logDir) {
+    public ServiceProcess(ServiceSpec spec, Path logDir) {
         this.spec = spec;
         this.log = logDir.resolve(spec.name() + ".log");
     }
 
-    ServiceSpec spec() {
+    public ServiceSpec spec() {
         return spec;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    void start(String javaCommand) throws IOException {
+    public void start(String javaCommand) throws IOException {
         if (!Files.isRegularFile(spec.jar())) {
             throw new IllegalStateException(spec.name() + " is not built: " + spec.jar()
                     + " is missing (run ./run-local, which builds it, or ./mvnw package -DskipTests)");
@@ -55,16 +55,16 @@ final class ServiceProcess {
         process = pb.start();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Polls the readiness endpoint until UP, the process dies, or the deadline passes. */
-    boolean awaitReady(Duration timeout) throws InterruptedException {
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + spec.port() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
@@ -85,7 +85,7 @@ final class ServiceProcess {
     }
 
     /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it lingers. */
-    void stop(Duration grace) throws InterruptedException {
+    public void stop(Duration grace) throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;
         }
@@ -95,7 +95,7 @@ final class ServiceProcess {
         }
     }
 
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -1,12 +1,12 @@
-package org.opencalling.localcluster;
+package org.opencalling.testsupport;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /** One service to run: its packaged app, HTTP port, environment and a line about it for the table. */
-record ServiceSpec(String name, Path jar, int port, Map<String, String> env, String note) {
+public record ServiceSpec(String name, Path jar, int port, Map<String, String> env, String note) {
 
-    String url() {
+    public String url() {
         return "http://localhost:" + port;
     }
 }
