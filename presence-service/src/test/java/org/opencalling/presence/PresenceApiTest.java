@@ -104,6 +104,21 @@ class PresenceApiTest {
     }
 
     @Test
+    void http2ClientsWork() throws Exception {
+        // The JDK client speaks HTTP/2 (h2c) and sends a DELETE without any length: found when
+        // signaling-service ended sessions this way and got 500s.
+        Api.register("olaf", "pod-h2", "o1").statusCode(201);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port
+                                + "/v1/sessions/" + Api.APP + "/olaf/o1"))
+                        .header("Authorization", "Bearer " + PresenceTestResource.writer()).DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(200, r.statusCode(), r.body());
+        org.junit.jupiter.api.Assertions.assertTrue(r.body().contains("\"ended\":true"), r.body());
+    }
+
+    @Test
     void aBulkRefreshMayBeLarge() {
         // The refresh path takes a pod's whole list: well over the 16 KiB of other requests.
         List<Map<String, Object>> sessions = new ArrayList<>();

@@ -10,7 +10,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Refuses oversize request bodies with the JSON error shape: a declared length is checked
- * before anything is read; a body without one (chunked) is buffered up to the limit first.
+ * before anything is read; an HTTP/1.1 chunked body is buffered up to the limit first. An
+ * HTTP/2 body without a declared length meets Quarkus' own limit (quarkus.http.limits).
  */
 @Singleton
 public class BodyLimit {
@@ -44,11 +45,11 @@ public class BodyLimit {
                     return;
                 }
             }
-            // No declared length (HTTP/1.1 chunked, or HTTP/2): read the body up to the limit first.
-            io.vertx.core.http.HttpMethod m = rc.request().method();
-            boolean mayHaveBody = m != io.vertx.core.http.HttpMethod.GET && m != io.vertx.core.http.HttpMethod.HEAD
-                    && m != io.vertx.core.http.HttpMethod.OPTIONS;
-            if (length == null && mayHaveBody) {
+            // HTTP/1.1 chunked: read the body up to the limit first. (Not HTTP/2: Quarkus REST reads
+            // that request itself, and a body read here would fail it; Quarkus' own limit applies.)
+            boolean chunked = length == null && rc.request().version() != io.vertx.core.http.HttpVersion.HTTP_2
+                    && rc.request().headers().contains(HttpHeaders.TRANSFER_ENCODING);
+            if (chunked) {
                 // Reads the body (failing the request with 413 past the limit), then next().
                 (isBulk ? chunkedBulkBodies : chunkedBodies).handle(rc);
                 return;

@@ -53,6 +53,15 @@ public class SignalingSocket {
     @ConfigProperty(name = "signaling.max-messages-per-second")
     int maxPerSecond;
 
+    @Inject
+    org.opencalling.signaling.presence.PresenceClient presence;
+
+    @Inject
+    org.opencalling.signaling.presence.LocalSessions sessions;
+
+    @Inject
+    org.opencalling.signaling.presence.Pod pod;
+
     private long windowStart;
     private int inWindow;
     private long sdkAppId;
@@ -69,6 +78,14 @@ public class SignalingSocket {
     @OnClose
     void close() {
         OPEN.decrementAndGet();
+        // Still ours (not kicked): the user goes offline. (A resume grace period comes with calls.)
+        if (sessions.remove(sessionId) != null) {
+            try {
+                presence.end(sdkAppId, userId, sessionId);
+            } catch (RuntimeException e) {
+                registry.counter("signaling.errors", "kind", "presence-end").increment(); // expires by itself
+            }
+        }
     }
 
     /** Vert.x refuses a frame over max-message-size with this error: close as RFC 6455 says, 1009. */
@@ -106,7 +123,7 @@ public class SignalingSocket {
             case "ping":
                 return reply(object("pong", id));
             case "login":
-                return login(msg, id);
+                return login(msg, id, connection);
             case "":
                 return error(id, "missing-field", "type is required");
             default:
@@ -120,7 +137,7 @@ public class SignalingSocket {
         }
     }
 
-    private String login(JsonNode msg, String id) {
+    private String login(JsonNode msg, String id, WebSocketConnection connection) {
         if (userId != null) {
             return error(id, "already-logged-in", "this connection is logged in as " + userId);
         }
@@ -145,9 +162,18 @@ public class SignalingSocket {
         if (!v.valid()) {
             return error(id, v.result().code(), "login refused: UserSig " + v.result().code());
         }
+        String sid = UUID.randomUUID().toString();
+        try {
+            // One live session per user: an older one, on whatever pod, is kicked by presence.
+            presence.register(app.asLong(), user.asText(), sid, pod.name());
+        } catch (org.opencalling.signaling.presence.PresenceClient.Unavailable e) {
+            registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
+            return error(id, "presence-unavailable", "login is not possible right now; retry shortly");
+        }
         sdkAppId = app.asLong();
         userId = user.asText();
-        sessionId = UUID.randomUUID().toString();
+        sessionId = sid;
+        sessions.add(new org.opencalling.signaling.presence.LocalSessions.Local(sdkAppId, userId, sessionId, connection));
         ObjectNode ok = object("login-ok", id);
         ok.put("sdkAppId", sdkAppId);
         ok.put("userId", userId);

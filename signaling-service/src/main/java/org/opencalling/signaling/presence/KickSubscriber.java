@@ -1,0 +1,49 @@
+package org.opencalling.signaling.presence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/** Listens on this pod's kick channel (trtc:presence:kick:{pod}) and closes displaced sockets. */
+@Singleton
+public class KickSubscriber {
+    private static final Logger LOG = Logger.getLogger(KickSubscriber.class);
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    LocalSessions sessions;
+
+    @Inject
+    Pod pod;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry registry;
+
+    void start(@Observes StartupEvent e) {
+        redis.pubsub(String.class).subscribe("trtc:presence:kick:" + pod.name(), this::onKick);
+        LOG.infof("Signaling pod %s listens for kicks", pod.name());
+    }
+
+    void onKick(String message) {
+        try {
+            JsonNode m = json.readTree(message);
+            if ("kicked".equals(m.path("type").asText())) {
+                registry.counter("signaling.kicks").increment();
+                sessions.kick(m.path("sessionId").asText());
+            }
+        } catch (Exception ex) {
+            LOG.warnf("Unreadable kick message: %s", ex.toString());
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.opencalling.signaling.presence;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sessions whose sockets this pod holds. A kick may arrive (over Redis) before the login
+ * that caused it has finished registering here, so kicks are remembered for a while and honoured
+ * when the session shows up.
+ */
+@Singleton
+public class LocalSessions {
+    public static final int KICKED_CLOSE_CODE = 4001;
+    private static final long REMEMBER_KICKS_MILLIS = 60_000;
+
+    public record Local(long sdkAppId, String userId, String sessionId, WebSocketConnection connection) {
+    }
+
+    private final Map<String, Local> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Long> earlyKicks = new ConcurrentHashMap<>();
+
+    public void add(Local l) {
+        sessions.put(l.sessionId(), l);
+        if (earlyKicks.remove(l.sessionId()) != null) {
+            kick(l.sessionId());
+        }
+    }
+
+    public Local remove(String sessionId) {
+        return sessionId == null ? null : sessions.remove(sessionId);
+    }
+
+    public List<Local> all() {
+        return new ArrayList<>(sessions.values());
+    }
+
+    /** Tells the socket it was displaced (KICKED_OUT in the SDK) and closes it. */
+    public boolean kick(String sessionId) {
+        Local l = sessions.remove(sessionId);
+        if (l == null) {
+            long now = System.currentTimeMillis();
+            earlyKicks.values().removeIf(t -> now - t > REMEMBER_KICKS_MILLIS);
+            earlyKicks.put(sessionId, now);
+            return false;
+        }
+        WebSocketConnection c = l.connection();
+        if (c.isOpen()) {
+            c.sendText("{\"type\":\"kicked\",\"reason\":\"logged-in-elsewhere\"}")
+                    .chain(() -> c.close(new CloseReason(KICKED_CLOSE_CODE, "logged in elsewhere")))
+                    .subscribe().with(v -> { }, e -> { });
+        }
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+package org.opencalling.signaling.presence;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Refreshes all of this pod's sessions in one call, and kicks those presence says are gone. */
+@Singleton
+public class RefreshLoop {
+    private static final Logger LOG = Logger.getLogger(RefreshLoop.class);
+
+    @Inject
+    PresenceClient presence;
+
+    @Inject
+    LocalSessions sessions;
+
+    @Inject
+    Pod pod;
+
+    @ConfigProperty(name = "signaling.presence-refresh-interval", defaultValue = "10s")
+    Duration interval;
+
+    private ScheduledExecutorService timer;
+
+    void start(@Observes StartupEvent e) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "presence-refresh");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::refresh, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void refresh() {
+        try {
+            List<PresenceClient.SessionRef> mine = sessions.all().stream()
+                    .map(l -> new PresenceClient.SessionRef(l.sdkAppId(), l.userId(), l.sessionId())).toList();
+            for (String lost : presence.refresh(pod.name(), mine)) {
+                sessions.kick(lost);
+            }
+        } catch (RuntimeException ex) {
+            LOG.warnf("presence refresh failed (retried next round): %s", ex.getMessage());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+}
