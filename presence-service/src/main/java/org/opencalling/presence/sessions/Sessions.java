@@ -45,12 +45,13 @@ public class Sessions {
     public io.smallrye.mutiny.Uni<SessionStore.Registration> register(long app, String user, String pod,
                                                                       String sessionId) {
         String sid = sessionId != null ? sessionId : UUID.randomUUID().toString();
-        long now = clock.millis();
-        return store.register(app, user, sid, pod).map(r -> registered(app, user, pod, sid, now, r));
+        return store.register(app, user, sid, pod).map(r -> registered(app, user, pod, sid, r));
     }
 
-    private SessionStore.Registration registered(long app, String user, String pod, String sid, long now,
+    private SessionStore.Registration registered(long app, String user, String pod, String sid,
                                                  SessionStore.Registration r) {
+        // Redis' time of the takeover for a new session, so event times agree with deadlines.
+        long now = r.fresh() ? r.since() : clock.millis();
         logins.increment();
         if (r.displaced() != null) {
             kicks.increment();
@@ -81,8 +82,8 @@ public class Sessions {
 
     /** Ends sessions past their deadline; returns how many. */
     public int expireDue(int limit) {
-        long now = clock.millis();
         List<SessionStore.Expired> expired = store.expire(limit);
+        long now = clock.millis(); // after the script: never earlier than the deadline it acted on
         for (SessionStore.Expired e : expired) {
             events.publish(PresenceEvent.offline(e.app(), e.user(), e.sessionId(), e.pod(), now, "expired"));
         }
