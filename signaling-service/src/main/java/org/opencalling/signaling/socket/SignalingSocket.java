@@ -62,6 +62,7 @@ public class SignalingSocket {
     @Inject
     org.opencalling.signaling.presence.Pod pod;
 
+    private boolean closing;
     private long windowStart;
     private int inWindow;
     private long sdkAppId;
@@ -103,8 +104,12 @@ public class SignalingSocket {
     @OnTextMessage
     String message(String text, WebSocketConnection connection) {
         registry.counter("signaling.messages", "direction", "in").increment();
+        if (closing) {
+            return null; // frames that were already queued when we closed
+        }
         if (flooding()) {
             registry.counter("signaling.errors", "kind", "rate-limit").increment();
+            closing = true;
             connection.closeAndAwait(new CloseReason(1008, "too many messages"));
             return null;
         }
