@@ -39,6 +39,16 @@ public class LocalSessions {
         return new ArrayList<>(sessions.values());
     }
 
+    /** Sends a frame to one of this pod's sessions; false if it is not (or no longer) here. */
+    public boolean send(String sessionId, String frame) {
+        Local l = sessions.get(sessionId);
+        if (l == null || !l.connection().isOpen()) {
+            return false;
+        }
+        l.connection().sendText(frame).subscribe().with(v -> { }, e -> { });
+        return true;
+    }
+
     /** Tells the socket it was displaced (KICKED_OUT in the SDK) and closes it. */
     public boolean kick(String sessionId) {
         Local l = sessions.remove(sessionId);

@@ -26,7 +26,8 @@ import org.opencalling.usersig.Verification;
  * The browser's socket. One instance per connection (session-scoped), so its
  * fields are that connection's state. Every frame is answered; a bad one gets an {@code error}
  * and the connection stays, except for floods (1008) and oversized frames (1009).
- * In progress (issue 4): login, keep-alive, limits and errors are served; call messages are not yet.
+ * In progress (issue 4): login, keep-alive, limits, errors and 1v1/group call messages are
+ * served; invite-more, logout, offline invitations and resume are not yet.
  */
 @WebSocket(path = "/v1/signaling")
 @jakarta.enterprise.context.SessionScoped // one instance per connection: its fields are that connection's state
@@ -61,6 +62,9 @@ public class SignalingSocket {
 
     @Inject
     org.opencalling.signaling.presence.Pod pod;
+
+    @Inject
+    org.opencalling.signaling.calls.CallService calls;
 
     private boolean closing;
     private long windowStart;
@@ -138,6 +142,67 @@ public class SignalingSocket {
                 if (userId == null) {
                     return error(id, "not-logged-in", "log in first");
                 }
+                try {
+                    return callMessage(type, id, msg);
+                } catch (org.opencalling.signaling.calls.Call.Refused e) {
+                    return error(id, e.code(), e.getMessage());
+                } catch (org.opencalling.signaling.calls.CallStore.Conflict e) {
+                    return error(id, "conflict", e.getMessage());
+                } catch (RuntimeException e) {
+                    registry.counter("signaling.errors", "kind", "unavailable").increment();
+                    return error(id, "unavailable", "the call store is unavailable; retry shortly");
+                }
+        }
+    }
+
+    private String callMessage(String type, String id, JsonNode msg) {
+        switch (type) {
+            case "invite": {
+                JsonNode callees = msg.get("callees");
+                if (callees == null || !callees.isArray() || callees.isEmpty() || callees.size() > 16) {
+                    return error(id, "invalid-field", "callees must be a list of 1 to 16 userIds");
+                }
+                java.util.List<String> list = new java.util.ArrayList<>();
+                for (JsonNode c : callees) {
+                    if (!c.isTextual() || !UserIds.isValid(c.asText())) {
+                        return error(id, "invalid-user-id", "callees must be userIds: " + UserIds.RULE);
+                    }
+                    list.add(c.asText());
+                }
+                long timeoutSeconds = msg.path("timeoutSeconds").asLong(30);
+                if (timeoutSeconds < 1 || timeoutSeconds > 300) {
+                    return error(id, "invalid-field", "timeoutSeconds must be 1 to 300");
+                }
+                String groupId = msg.hasNonNull("groupId") ? msg.get("groupId").asText() : null;
+                if (groupId != null && (groupId.isEmpty() || groupId.length() > 64)) {
+                    return error(id, "invalid-field", "groupId must be 1 to 64 characters");
+                }
+                String callId = calls.invite(sdkAppId, userId, java.util.List.copyOf(new java.util.LinkedHashSet<>(list)),
+                        org.opencalling.signaling.calls.CallService.callType(msg.path("callType").asText("video")),
+                        groupId, timeoutSeconds * 1000);
+                ObjectNode ok = object("invite-ok", id);
+                ok.put("callId", callId);
+                return reply(ok);
+            }
+            case "sdp":
+            case "ice": {
+                String to = msg.path("to").asText(null);
+                JsonNode payload = msg.get(type.equals("sdp") ? "description" : "candidate");
+                if (to == null || payload == null || !msg.hasNonNull("callId")) {
+                    return error(id, "missing-field", type + " needs callId, to and "
+                            + (type.equals("sdp") ? "description" : "candidate"));
+                }
+                calls.relay(msg.get("callId").asText(), sdkAppId, userId, to, type, payload);
+                return null;
+            }
+            case "accept", "reject", "busy", "cancel", "hangup", "switch-type", "media": {
+                if (!msg.hasNonNull("callId")) {
+                    return error(id, "missing-field", type + " needs callId");
+                }
+                calls.act(msg.get("callId").asText(), userId, type, msg);
+                return type.equals("media") ? null : reply(object(type + "-ok", id));
+            }
+            default:
                 return error(id, "unsupported", "'" + type + "' is not served yet by this version");
         }
     }

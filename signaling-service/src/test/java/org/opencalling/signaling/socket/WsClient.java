@@ -63,6 +63,36 @@ final class WsClient implements AutoCloseable {
         return JSON.readTree(s);
     }
 
+    /** The next frame of this type; frames of other types before it are kept for later. */
+    JsonNode expect(String type) throws Exception {
+        for (java.util.Iterator<JsonNode> it = skipped.iterator(); it.hasNext(); ) {
+            JsonNode n = it.next();
+            if (n.path("type").asText().equals(type)) {
+                it.remove();
+                return n;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String s = received.poll(100, TimeUnit.MILLISECONDS);
+            if (s == null) {
+                continue;
+            }
+            JsonNode n = JSON.readTree(s);
+            if (n.path("type").asText().equals(type)) {
+                return n;
+            }
+            skipped.add(n);
+        }
+        throw new AssertionError("no '" + type + "' within 10 s; other frames: " + skipped);
+    }
+
+    void sendOnly(String text) throws Exception {
+        ws.sendText(text, true).get(5, TimeUnit.SECONDS);
+    }
+
+    final java.util.List<JsonNode> skipped = new java.util.ArrayList<>();
+
     @Override
     public void close() {
         ws.abort();

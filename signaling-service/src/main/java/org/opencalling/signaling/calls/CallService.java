@@ -1,0 +1,200 @@
+package org.opencalling.signaling.calls;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.opencalling.signaling.routing.Delivery;
+
+/** Call operations of logged-in users: the stored state machine, and its effects delivered. */
+@Singleton
+public class CallService {
+    public static final long DEFAULT_TIMEOUT_MS = 30_000;
+
+    @Inject
+    CallStore store;
+
+    @Inject
+    Delivery delivery;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    Clock clock;
+
+    /** Starts a call; a callee already ringing or in another call answers busy at once. */
+    public String invite(long app, String caller, List<String> callees, CallType type, String groupId, long timeoutMs) {
+        long now = clock.millis();
+        String callId = UUID.randomUUID().toString();
+        List<Effect> effects = new ArrayList<>();
+        List<String> busy = new ArrayList<>();
+        for (String callee : callees) {
+            if (store.callOf(app, callee) != null) {
+                busy.add(callee);
+            }
+        }
+        Call c = Call.invite(callId, app, caller, callees, type, groupId, timeoutMs, now, effects);
+        // The busy ones never hear the invitation: drop their notification, answer for them.
+        List<Effect> toSend = new ArrayList<>();
+        for (Effect e : effects) {
+            if (e instanceof Effect.Notify n && n.what().equals("invited")) {
+                List<String> to = n.to().stream().filter(u -> !busy.contains(u)).toList();
+                if (!to.isEmpty()) {
+                    toSend.add(new Effect.Notify(to, n.what(), n.about(), n.users()));
+                }
+            } else {
+                toSend.add(e);
+            }
+        }
+        for (String b : busy) {
+            c.busy(b, now, toSend);
+        }
+        store.create(c);
+        registry.counter("signaling.calls", "outcome", "invited").increment();
+        deliver(c, toSend, timeoutMs);
+        return callId;
+    }
+
+    public void act(String callId, String user, String op, JsonNode msg) {
+        long now = clock.millis();
+        Call[] after = new Call[1];
+        List<Effect> effects = store.update(callId, (c, fx) -> {
+            requireMember(c, user);
+            switch (op) {
+                case "accept" -> c.accept(user, now, fx);
+                case "reject" -> c.reject(user, now, fx);
+                case "busy" -> c.busy(user, now, fx);
+                case "hangup" -> c.hangup(user, now, fx);
+                case "cancel" -> {
+                    if (!user.equals(c.caller())) {
+                        throw new Call.Refused("not-caller", "only the caller cancels");
+                    }
+                    c.cancel(now, fx);
+                }
+                case "switch-type" -> c.switchType(user, callType(msg.path("callType").asText()), fx);
+                case "media" -> c.mediaState(user, mediaState(msg), fx);
+                default -> throw new Call.Refused("unknown-type", op);
+            }
+            after[0] = c;
+        });
+        if (after[0] != null) {
+            deliver(after[0], effects, DEFAULT_TIMEOUT_MS);
+        }
+    }
+
+    /** SDP and ICE go only between members of the same call. */
+    public void relay(String callId, long app, String from, String to, String type, JsonNode payload) {
+        Call c = store.load(callId);
+        if (c == null || c.sdkAppId() != app || !c.mayRelay(from, to)) {
+            throw new Call.Refused("not-in-call", "both users must be in this call");
+        }
+        ObjectNode frame = frame(type, callId);
+        frame.put("from", from);
+        frame.set(type.equals("sdp") ? "description" : "candidate", payload);
+        delivery.toUser(app, to, frame);
+    }
+
+    /** Fires due ringing deadlines (called by any pod; the store makes it happen once). */
+    public int fireTimeouts(int limit) {
+        long now = clock.millis();
+        int fired = 0;
+        for (String callId : store.due(now, limit)) {
+            Call[] after = new Call[1];
+            try {
+                List<Effect> effects = store.update(callId, (c, fx) -> {
+                    c.timeout(now, fx);
+                    after[0] = c;
+                });
+                if (!effects.isEmpty()) {
+                    fired++;
+                    deliver(after[0], effects, DEFAULT_TIMEOUT_MS);
+                }
+            } catch (Call.Refused e) {
+                store.forgetDeadline(callId); // the record expired: nothing left to time out
+            }
+        }
+        return fired;
+    }
+
+    private void deliver(Call c, List<Effect> effects, long timeoutMs) {
+        for (Effect e : effects) {
+            if (e instanceof Effect.Notify n) {
+                ObjectNode f = frame(n, c, timeoutMs);
+                for (String u : n.to()) {
+                    delivery.toUser(c.sdkAppId(), u, f.deepCopy());
+                }
+            } else if (e instanceof Effect.Event ev && ev.type().equals("ended")) {
+                registry.counter("signaling.calls", "outcome", c.endReason()).increment();
+            }
+        }
+    }
+
+    private ObjectNode frame(Effect.Notify n, Call c, long timeoutMs) {
+        ObjectNode f = frame(n.what().startsWith("video-") || n.what().startsWith("audio-") ? "media" : n.what(),
+                c.callId());
+        switch (n.what()) {
+            case "invited" -> {
+                f.put("caller", c.caller());
+                f.put("callType", c.type().wire());
+                f.put("groupId", c.groupId());
+                f.set("userIds", json.valueToTree(n.users()));
+                f.put("timeoutSeconds", timeoutMs / 1000);
+            }
+            case "no-answer", "invitee-list" -> f.set("userIds", json.valueToTree(n.users()));
+            case "ended" -> {
+                f.put("reason", c.endReason());
+                f.put("duration", c.duration());
+            }
+            case "type-changed" -> f.put("callType", c.type().wire());
+            case "cancelled", "timeout" -> { }
+            default -> {
+                f.put("userId", n.about());
+                if (n.what().startsWith("video-") || n.what().startsWith("audio-")) {
+                    f.put(n.what().substring(0, 5), n.what().endsWith("-on"));
+                }
+            }
+        }
+        return f;
+    }
+
+    private ObjectNode frame(String type, String callId) {
+        ObjectNode f = json.createObjectNode();
+        f.put("type", type);
+        f.put("callId", callId);
+        return f;
+    }
+
+    private static void requireMember(Call c, String user) {
+        if (c.participants().stream().noneMatch(p -> p.userId().equals(user))) {
+            throw new Call.Refused("not-in-call", "not a member of this call");
+        }
+    }
+
+    public static CallType callType(String wire) {
+        return switch (wire) {
+            case "audio" -> CallType.AUDIO;
+            case "video" -> CallType.VIDEO;
+            default -> throw new Call.Refused("invalid-field", "callType must be audio or video");
+        };
+    }
+
+    private static String mediaState(JsonNode msg) {
+        if (msg.has("video") && msg.get("video").isBoolean()) {
+            return msg.get("video").asBoolean() ? "video-on" : "video-off";
+        }
+        if (msg.has("audio") && msg.get("audio").isBoolean()) {
+            return msg.get("audio").asBoolean() ? "audio-on" : "audio-off";
+        }
+        throw new Call.Refused("invalid-field", "media needs video or audio as true/false");
+    }
+}

@@ -1,0 +1,153 @@
+package org.opencalling.signaling.calls;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.redis.datasource.RedisDataSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+
+/**
+ * Calls live in Redis, so any pod can act on any call: {@code trtc:call:{callId}} holds the
+ * snapshot and a version; every change is load, apply, compare-and-set (retried on a race).
+ * Indexes: {@code trtc:call:deadlines} (zset callId → next ringing deadline, for timeouts fired
+ * by any pod) and {@code trtc:call:user:{app}:{user}} (the call a user rings in or is in, for
+ * busy).
+ */
+@Singleton
+public class CallStore {
+    static final String DEADLINES = "trtc:call:deadlines";
+    private static final long RECORD_TTL_MS = 24 * 3600_000L;
+    private static final String CAS = script("call-cas.lua");
+    private static final String DEL_IF = script("del-if.lua");
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Raised when a call cannot be changed now (lost too many races, or unknown). */
+    public static final class Conflict extends RuntimeException {
+        Conflict(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static String key(String callId) {
+        return "trtc:call:" + callId;
+    }
+
+    static String userKey(long app, String user) {
+        return "trtc:call:user:" + app + ":" + user;
+    }
+
+    /** The call the user is ringing in or in, if any. */
+    public String callOf(long app, String user) {
+        return redis.value(String.class).get(userKey(app, user));
+    }
+
+    public Call load(String callId) {
+        Map<String, String> h = redis.hash(String.class).hgetall(key(callId));
+        if (h == null || h.get("s") == null) {
+            return null;
+        }
+        return Call.restore(read(h.get("s")));
+    }
+
+    public void create(Call c) {
+        if (!cas(c, "")) {
+            throw new Conflict("call id in use");
+        }
+    }
+
+    /** Applies a transition to the stored call; returns its effects. */
+    public List<Effect> update(String callId, BiConsumer<Call, List<Effect>> transition) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            Map<String, String> h = redis.hash(String.class).hgetall(key(callId));
+            if (h == null || h.get("s") == null) {
+                throw new Call.Refused("unknown-call", "no such call");
+            }
+            Call c = Call.restore(read(h.get("s")));
+            List<Effect> effects = new ArrayList<>();
+            transition.accept(c, effects);
+            if (effects.isEmpty()) {
+                return effects;
+            }
+            if (cas(c, h.get("v"))) {
+                return effects;
+            }
+        }
+        throw new Conflict("call " + callId + " is changing too fast; retry");
+    }
+
+    private boolean cas(Call c, String readVersion) {
+        String snapshot;
+        try {
+            snapshot = json.writeValueAsString(c.snapshot());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        long ok = redis.execute("EVAL", CAS, "1", key(c.callId()), readVersion, UUID.randomUUID().toString(),
+                snapshot, Long.toString(RECORD_TTL_MS)).toLong();
+        if (ok != 1) {
+            return false;
+        }
+        index(c);
+        return true;
+    }
+
+    private void index(Call c) {
+        long next = c.nextDeadline();
+        if (c.state() != CallState.ENDED && next > 0) {
+            redis.sortedSet(String.class).zadd(DEADLINES, next, c.callId());
+        } else {
+            redis.sortedSet(String.class).zrem(DEADLINES, c.callId());
+        }
+        for (Participant p : c.participants()) {
+            String k = userKey(c.sdkAppId(), p.userId());
+            boolean busy = c.state() != CallState.ENDED
+                    && (p.state() == ParticipantState.RINGING || p.state().inCall());
+            if (busy) {
+                redis.value(String.class).psetex(k, RECORD_TTL_MS, c.callId());
+            } else {
+                redis.execute("EVAL", DEL_IF, "1", k, c.callId());
+            }
+        }
+    }
+
+    void forgetDeadline(String callId) {
+        redis.sortedSet(String.class).zrem(DEADLINES, callId);
+    }
+
+    /** Calls with a ringing deadline at or before {@code nowMs}. */
+    public List<String> due(long nowMs, int limit) {
+        return redis.sortedSet(String.class).zrangebyscore(DEADLINES,
+                new io.quarkus.redis.datasource.sortedset.ScoreRange<>(Double.NEGATIVE_INFINITY, (double) nowMs),
+                new io.quarkus.redis.datasource.sortedset.ZRangeArgs().limit(0, limit));
+    }
+
+    private CallSnapshot read(String text) {
+        try {
+            return json.readValue(text, CallSnapshot.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String script(String name) {
+        try (InputStream in = CallStore.class.getResourceAsStream("/lua/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.opencalling.signaling.socket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+
+/** Call flows over real sockets; every frame between users goes through Redis pub/sub. */
+@QuarkusTest
+class CallFlowTest {
+    @TestHTTPResource("/v1/signaling")
+    URI uri;
+
+    WsClient user(String name) throws Exception {
+        WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
+        c.sendOnly(SignalingSocketTest.login(name, SignalingSocketTest.userSig(name, 600)));
+        c.expect("login-ok");
+        return c;
+    }
+
+    @Test
+    void inviteAcceptRelayMediaHangup() throws Exception {
+        try (WsClient alice = user("alice1"); WsClient bob = user("bob1"); WsClient mallory = user("mallory1")) {
+            alice.sendOnly("{\"type\":\"invite\",\"id\":\"i\",\"callees\":[\"bob1\"],\"callType\":\"video\"}");
+            String callId = alice.expect("invite-ok").get("callId").asText();
+            JsonNode invited = bob.expect("invited");
+            assertEquals(callId, invited.get("callId").asText());
+            assertEquals("alice1", invited.get("caller").asText());
+            assertEquals("video", invited.get("callType").asText());
+            assertEquals(30, invited.get("timeoutSeconds").asInt());
+
+            bob.sendOnly("{\"type\":\"accept\",\"id\":\"a\",\"callId\":\"" + callId + "\"}");
+            bob.expect("accept-ok");
+            assertEquals("bob1", alice.expect("accepted").get("userId").asText());
+
+            alice.sendOnly("{\"type\":\"sdp\",\"callId\":\"" + callId + "\",\"to\":\"bob1\",\"description\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}");
+            JsonNode sdp = bob.expect("sdp");
+            assertEquals("alice1", sdp.get("from").asText());
+            assertEquals("offer", sdp.get("description").get("type").asText());
+            bob.sendOnly("{\"type\":\"ice\",\"callId\":\"" + callId + "\",\"to\":\"alice1\",\"candidate\":{\"candidate\":\"c\"}}");
+            assertEquals("bob1", alice.expect("ice").get("from").asText());
+
+            // Someone outside the call cannot reach into it.
+            mallory.sendOnly("{\"type\":\"sdp\",\"id\":\"m\",\"callId\":\"" + callId + "\",\"to\":\"bob1\",\"description\":{}}");
+            assertEquals("not-in-call", mallory.expect("error").get("code").asText());
+
+            alice.sendOnly("{\"type\":\"media\",\"callId\":\"" + callId + "\",\"video\":false}");
+            JsonNode media = bob.expect("media");
+            assertEquals("alice1", media.get("userId").asText());
+            assertEquals(false, media.get("video").asBoolean());
+
+            bob.sendOnly("{\"type\":\"hangup\",\"id\":\"h\",\"callId\":\"" + callId + "\"}");
+            bob.expect("hangup-ok");
+            assertEquals("bob1", alice.expect("left").get("userId").asText());
+            JsonNode ended = alice.expect("ended");
+            assertEquals("hangup", ended.get("reason").asText());
+            assertTrue(ended.get("duration").asLong() >= 0);
+            assertTrue(bob.skipped.stream().noneMatch(f -> f.path("type").asText().equals("sdp")
+                    && f.path("from").asText().equals("mallory1")), "nothing from outside the call");
+        }
+    }
+
+    @Test
+    void noAnswerTimesOutEvenWithoutTheCallerDoingAnything() throws Exception {
+        try (WsClient carol = user("carol1"); WsClient dave = user("dave1")) {
+            carol.sendOnly("{\"type\":\"invite\",\"callees\":[\"dave1\"],\"callType\":\"audio\",\"timeoutSeconds\":1}");
+            String callId = carol.expect("invite-ok").get("callId").asText();
+            dave.expect("invited");
+            assertEquals(callId, dave.expect("timeout").get("callId").asText());
+            JsonNode noAnswer = carol.expect("no-answer");
+            assertEquals("dave1", noAnswer.get("userIds").get(0).asText());
+            assertEquals("timeout", carol.expect("ended").get("reason").asText());
+        }
+    }
+
+    @Test
+    void aCalleeInAnotherCallIsBusyAtOnce() throws Exception {
+        try (WsClient erin = user("erin1"); WsClient fred = user("fred1"); WsClient gina = user("gina1")) {
+            erin.sendOnly("{\"type\":\"invite\",\"callees\":[\"fred1\"]}");
+            erin.expect("invite-ok");
+            fred.expect("invited");
+            gina.sendOnly("{\"type\":\"invite\",\"callees\":[\"fred1\"]}");
+            gina.expect("invite-ok");
+            assertEquals("fred1", gina.expect("busy").get("userId").asText());
+            assertEquals("busy", gina.expect("ended").get("reason").asText());
+            assertTrue(fred.skipped.stream().filter(f -> f.path("type").asText().equals("invited")).count() == 0,
+                    "the busy callee is not rung again");
+        }
+    }
+
+    @Test
+    void rejectAndCancel() throws Exception {
+        try (WsClient hal = user("hal1"); WsClient ida = user("ida1")) {
+            hal.sendOnly("{\"type\":\"invite\",\"callees\":[\"ida1\"]}");
+            String c1 = hal.expect("invite-ok").get("callId").asText();
+            ida.expect("invited");
+            ida.sendOnly("{\"type\":\"reject\",\"callId\":\"" + c1 + "\"}");
+            assertEquals("ida1", hal.expect("rejected").get("userId").asText());
+            assertEquals("rejected", hal.expect("ended").get("reason").asText());
+
+            hal.sendOnly("{\"type\":\"invite\",\"callees\":[\"ida1\"]}");
+            String c2 = hal.expect("invite-ok").get("callId").asText();
+            assertEquals(c2, ida.expect("invited").get("callId").asText());
+            hal.sendOnly("{\"type\":\"cancel\",\"callId\":\"" + c2 + "\"}");
+            assertEquals(c2, ida.expect("cancelled").get("callId").asText());
+            ida.sendOnly("{\"type\":\"accept\",\"id\":\"late\",\"callId\":\"" + c2 + "\"}");
+            assertEquals("call-ended", ida.expect("error").get("code").asText());
+        }
+    }
+}
