@@ -65,18 +65,31 @@ public final class LocalCluster {
         Map<String, String> usersigEnv = new LinkedHashMap<>();
         usersigEnv.put("TRTC_APPS", DemoDefaults.SDK_APP_ID + ":" + DemoDefaults.SECRET_KEY);
         usersigEnv.put("BACKEND_CLIENTS", DemoDefaults.BACKEND_CLIENT + ":" + DemoDefaults.BACKEND_SECRET + ":"
-                + DemoDefaults.BACKEND_SCOPES);
+                + DemoDefaults.BACKEND_SCOPES + "," + DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET
+                + ":presence:write");
         usersigEnv.put("USERSIG_DEMO_MODE", "true");
         usersigEnv.put("JWT_ALLOW_GENERATED_KEY", "true");
         Map<String, String> presenceEnv = new LinkedHashMap<>();
         presenceEnv.put("REDIS_URL", redisUrl());
         presenceEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         presenceEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: events off
+        Map<String, String> signalingEnv = new LinkedHashMap<>();
+        signalingEnv.put("TRTC_APPS", usersigEnv.get("TRTC_APPS"));
+        signalingEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
+        signalingEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
+        signalingEnv.put("USERSIG_URL", usersigUrl);
+        signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
+        signalingEnv.put("REDIS_URL", redisUrl());
+        signalingEnv.put("SIGNALING_CLIENT", DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET);
+        signalingEnv.put("POD_NAME", "signaling-local-1");
+        signalingEnv.put("ALLOWED_ORIGINS", "http://localhost:" + (8080 + o) + ",http://127.0.0.1:" + (8080 + o));
         return List.of(
                 new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
                         "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"),
                 new ServiceSpec("presence-service", app("presence-service"), 8092 + o, presenceEnv,
-                        "who is online, single login (Redis); Kafka events off"));
+                        "who is online, single login (Redis); Kafka events off"),
+                new ServiceSpec("signaling-service", app("signaling-service"), 8091 + o, signalingEnv,
+                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling (in progress: no REST API yet)"));
     }
 
     private Path app(String module) {

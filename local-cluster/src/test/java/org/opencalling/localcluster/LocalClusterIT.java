@@ -30,7 +30,8 @@ class LocalClusterIT {
 
     static int freeOffset() {
         for (int offset = 20000; offset < 40000; offset += 137) {
-            if (LocalCluster.portFree(8090 + offset) && LocalCluster.portFree(8092 + offset)
+            if (LocalCluster.portFree(8090 + offset) && LocalCluster.portFree(8091 + offset)
+                    && LocalCluster.portFree(8092 + offset)
                     && LocalCluster.portFree(6379 + offset)) {
                 return offset;
             }
@@ -77,6 +78,7 @@ class LocalClusterIT {
             // presence-service trusts usersig-service's tokens through its JWKS, over Redis.
             assertTrue(out.toString().contains("presence-service   http://localhost:" + (8092 + offset)), out.toString());
             assertTrue(out.toString().contains("redis://127.0.0.1:" + (6379 + offset)), out.toString());
+            assertTrue(out.toString().contains("signaling-service  http://localhost:" + (8091 + offset)), out.toString());
             HttpClient http = HttpClient.newHttpClient();
             String basic = java.util.Base64.getEncoder().encodeToString((DemoDefaults.BACKEND_CLIENT + ":"
                     + DemoDefaults.BACKEND_SECRET).getBytes(StandardCharsets.UTF_8));
@@ -94,6 +96,30 @@ class LocalClusterIT {
                     .header("Authorization", "Bearer " + t.group(1)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, presence.statusCode(), presence.body());
             assertTrue(presence.body().contains("\"online\":false"), presence.body());
+
+            // The demo's path: a UserSig from usersig-service logs in on signaling-service's socket.
+            java.util.concurrent.CompletableFuture<String> firstFrame = new java.util.concurrent.CompletableFuture<>();
+            java.net.http.WebSocket ws = http.newWebSocketBuilder().header("Origin", "http://localhost:" + (8080 + offset))
+                    .buildAsync(URI.create("ws://localhost:" + (8091 + offset) + "/v1/signaling"),
+                            new java.net.http.WebSocket.Listener() {
+                                StringBuilder text = new StringBuilder();
+
+                                @Override
+                                public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w,
+                                                                                      CharSequence data, boolean last) {
+                                    text.append(data);
+                                    if (last) {
+                                        firstFrame.complete(text.toString());
+                                    }
+                                    w.request(1);
+                                    return null;
+                                }
+                            }).get(10, TimeUnit.SECONDS);
+            ws.sendText("{\"type\":\"login\",\"sdkAppId\":" + DemoDefaults.SDK_APP_ID + ",\"userId\":\"alice\","
+                    + "\"userSig\":\"" + sig.group(1) + "\"}", true).get(5, TimeUnit.SECONDS);
+            String loginAnswer = firstFrame.get(10, TimeUnit.SECONDS);
+            assertTrue(loginAnswer.contains("\"type\":\"login-ok\""), loginAnswer);
+            ws.abort();
 
             List<ProcessHandle> children = launcher.descendants().toList();
             assertFalse(children.isEmpty(), "the services run as child processes");

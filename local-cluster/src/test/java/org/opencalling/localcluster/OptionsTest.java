@@ -21,6 +21,9 @@ class OptionsTest {
         assertEquals(9092, c.plan().get(1).port());
         assertEquals("redis://127.0.0.1:7379", c.plan().get(1).env().get("REDIS_URL"));
         assertEquals("http://localhost:9090/.well-known/jwks.json", c.plan().get(1).env().get("JWKS_URL"));
+        assertEquals(9091, c.plan().get(2).port());
+        assertEquals("http://localhost:9092", c.plan().get(2).env().get("PRESENCE_URL"));
+        assertEquals("http://localhost:9080,http://127.0.0.1:9080", c.plan().get(2).env().get("ALLOWED_ORIGINS"));
     }
 
     @Test
