@@ -7,12 +7,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.opencalling.service.Periodic;
 
 /**
  * Every pod looks, each {@code presence.sweep-interval}, only at sessions whose deadline passed
@@ -38,16 +36,11 @@ public class ExpirySweeper {
     Duration interval;
 
     private final AtomicLong online = new AtomicLong();
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     void start(@Observes StartupEvent e) {
         registry.gauge("presence.sessions.online", online);
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "presence-expiry");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer = Periodic.start("presence-expiry", interval, this::sweep);
     }
 
     void sweep() {
@@ -58,15 +51,12 @@ public class ExpirySweeper {
             online.set(store.count());
         } catch (SessionStore.Unavailable ex) {
             LOG.debugf("expiry sweep skipped: %s", ex.getMessage()); // counted by the store; next tick retries
-        } catch (RuntimeException ex) {
-            // Never let one failure cancel the schedule: that would silently stop expiry on this pod.
-            LOG.error("expiry sweep failed", ex);
         }
     }
 
     void stop(@Observes ShutdownEvent e) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.close();
         }
     }
 }

@@ -5,10 +5,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
+import org.opencalling.service.Periodic;
 
 /**
  * Every pod looks for due ringing deadlines in Redis, so a call times out even when the pod
@@ -21,15 +19,10 @@ public class DeadlineSweeper {
     @Inject
     CallService calls;
 
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     void start(@Observes StartupEvent e) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "call-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::sweep, 250, 250, TimeUnit.MILLISECONDS);
+        timer = Periodic.start("call-deadlines", java.time.Duration.ofMillis(250), this::sweep);
     }
 
     void sweep() {
@@ -42,7 +35,7 @@ public class DeadlineSweeper {
 
     void stop(@Observes ShutdownEvent e) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.close();
         }
     }
 }

@@ -7,11 +7,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.opencalling.service.Periodic;
 
 /** Refreshes all of this pod's sessions in one call, and kicks those presence says are gone. */
 @Singleton
@@ -30,15 +28,10 @@ public class RefreshLoop {
     @ConfigProperty(name = "signaling.presence-refresh-interval", defaultValue = "10s")
     Duration interval;
 
-    private ScheduledExecutorService timer;
+    private Periodic timer;
 
     void start(@Observes StartupEvent e) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "presence-refresh");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::refresh, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer = Periodic.start("presence-refresh", interval, this::refresh);
     }
 
     void refresh() {
@@ -55,7 +48,7 @@ public class RefreshLoop {
 
     void stop(@Observes ShutdownEvent e) {
         if (timer != null) {
-            timer.shutdownNow();
+            timer.close();
         }
     }
 }
