@@ -384,6 +384,12 @@ public final class Call {
         return c;
     }
 
+    /** When this user stops ringing, or -1 if they are not ringing. */
+    public long ringsUntil(String user) {
+        Long until = ringUntil.get(user);
+        return until == null ? -1 : until;
+    }
+
     /** The earliest moment a callee stops ringing, or -1 if nobody rings. */
     public long nextDeadline() {
         return ringUntil.values().stream().mapToLong(Long::longValue).min().orElse(-1);

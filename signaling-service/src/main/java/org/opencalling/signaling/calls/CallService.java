@@ -126,12 +126,37 @@ public class CallService {
         return fired;
     }
 
+    /**
+     * Invitations held while the user was offline, delivered now (at login) if they still ring.
+     * (The seed's component cannot do this: its invitations to offline users are lost.)
+     */
+    public int deliverHeldInvitations(long app, String user) {
+        long now = clock.millis();
+        int delivered = 0;
+        for (String callId : store.takeInvitations(app, user, now)) {
+            Call c = store.load(callId);
+            long until = c == null ? -1 : c.ringsUntil(user);
+            if (until > now) {
+                List<String> invited = c.participants().stream().map(Participant::userId)
+                        .filter(u -> !u.equals(c.caller())).toList();
+                ObjectNode f = frame(new Effect.Notify(List.of(user), "invited", c.caller(), invited), c, until - now);
+                if (delivery.toUser(app, user, f)) {
+                    delivered++;
+                }
+            }
+        }
+        return delivered;
+    }
+
     private void deliver(Call c, List<Effect> effects, long timeoutMs) {
         for (Effect e : effects) {
             if (e instanceof Effect.Notify n) {
                 ObjectNode f = frame(n, c, timeoutMs);
                 for (String u : n.to()) {
-                    delivery.toUser(c.sdkAppId(), u, f.deepCopy());
+                    boolean online = delivery.toUser(c.sdkAppId(), u, f.deepCopy());
+                    if (!online && n.what().equals("invited") && c.ringsUntil(u) > 0) {
+                        store.holdInvitation(c.sdkAppId(), u, c.callId(), c.ringsUntil(u));
+                    }
                 }
             } else if (e instanceof Effect.Event ev && ev.type().equals("ended")) {
                 registry.counter("signaling.calls", "outcome", c.endReason()).increment();
@@ -148,7 +173,7 @@ public class CallService {
                 f.put("callType", c.type().wire());
                 f.put("groupId", c.groupId());
                 f.set("userIds", json.valueToTree(n.users()));
-                f.put("timeoutSeconds", timeoutMs / 1000);
+                f.put("timeoutSeconds", Math.max(1, (timeoutMs + 999) / 1000));
             }
             case "no-answer", "invitee-list" -> f.set("userIds", json.valueToTree(n.users()));
             case "ended" -> {

@@ -124,6 +124,26 @@ public class CallStore {
         }
     }
 
+    static String pendingKey(long app, String user) {
+        return "trtc:call:pending:" + app + ":" + user;
+    }
+
+    /** Keeps an invitation for a user who is offline, until it stops ringing. */
+    public void holdInvitation(long app, String user, String callId, long ringsUntilMs) {
+        String k = pendingKey(app, user);
+        redis.sortedSet(String.class).zadd(k, ringsUntilMs, callId);
+        redis.key(String.class).pexpireat(k, ringsUntilMs + 1000);
+    }
+
+    /** Takes the invitations held for a user that still ring after {@code nowMs}. */
+    public List<String> takeInvitations(long app, String user, long nowMs) {
+        String k = pendingKey(app, user);
+        List<String> ids = redis.sortedSet(String.class).zrangebyscore(k,
+                new io.quarkus.redis.datasource.sortedset.ScoreRange<>((double) nowMs, Double.POSITIVE_INFINITY));
+        redis.key(String.class).del(k);
+        return ids;
+    }
+
     void forgetDeadline(String callId) {
         redis.sortedSet(String.class).zrem(DEADLINES, callId);
     }

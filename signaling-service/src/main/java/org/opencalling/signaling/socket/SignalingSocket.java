@@ -250,7 +250,14 @@ public class SignalingSocket {
         ok.put("sessionId", sessionId);
         ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
         ok.put("iceTtl", config.turnTtlSeconds());
-        return reply(ok);
+        // The answer first, then what rang while the user was away.
+        connection.sendTextAndAwait(reply(ok));
+        try {
+            calls.deliverHeldInvitations(sdkAppId, userId);
+        } catch (RuntimeException e) {
+            registry.counter("signaling.errors", "kind", "held-invitations").increment();
+        }
+        return null;
     }
 
     private boolean flooding() {

@@ -111,4 +111,36 @@ class CallFlowTest {
             assertEquals("call-ended", ida.expect("error").get("code").asText());
         }
     }
+
+    @Test
+    void anInvitationWaitsForAnOfflineUserUntilItTimesOut() throws Exception {
+        try (WsClient jane = user("jane1")) {
+            jane.sendOnly("{\"type\":\"invite\",\"callees\":[\"kim1\"],\"timeoutSeconds\":30}");
+            String callId = jane.expect("invite-ok").get("callId").asText();
+            try (WsClient kim = user("kim1")) { // logs in after the invitation
+                JsonNode invited = kim.expect("invited");
+                assertEquals(callId, invited.get("callId").asText());
+                assertTrue(invited.get("timeoutSeconds").asInt() <= 30 && invited.get("timeoutSeconds").asInt() >= 25);
+                kim.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+                assertEquals("kim1", jane.expect("accepted").get("userId").asText());
+            }
+        }
+    }
+
+    @Test
+    void aTimedOutInvitationIsNotDeliveredLater() throws Exception {
+        try (WsClient liz = user("liz1")) {
+            liz.sendOnly("{\"type\":\"invite\",\"callees\":[\"max1\"],\"timeoutSeconds\":1}");
+            String expired = liz.expect("invite-ok").get("callId").asText();
+            assertEquals("timeout", liz.expect("ended").get("reason").asText());
+            try (WsClient max = user("max1")) {
+                // A new invitation takes the same ordered route (the pod's Redis channel) as a held
+                // one would: the first invitation max sees must be the new one.
+                liz.sendOnly("{\"type\":\"invite\",\"callees\":[\"max1\"]}");
+                String fresh = liz.expect("invite-ok").get("callId").asText();
+                String first = max.expect("invited").get("callId").asText();
+                assertEquals(fresh, first, "the timed-out invitation " + expired + " must not arrive");
+            }
+        }
+    }
 }
