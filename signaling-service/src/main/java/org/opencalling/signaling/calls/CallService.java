@@ -92,6 +92,25 @@ public class CallService {
         }
     }
 
+    /** Ends a call from outside (REST DELETE): ringing callees are told it was cancelled. */
+    public Call terminate(String callId, String reason) {
+        long now = clock.millis();
+        Call[] after = new Call[1];
+        List<Effect> effects = store.update(callId, (c, fx) -> {
+            c.terminate(reason, now, fx);
+            after[0] = c;
+        });
+        if (after[0] != null) {
+            deliver(after[0], effects, DEFAULT_TIMEOUT_MS);
+            return after[0];
+        }
+        return store.load(callId);
+    }
+
+    public Call load(String callId) {
+        return store.load(callId);
+    }
+
     /** SDP and ICE go only between members of the same call. */
     public void relay(String callId, long app, String from, String to, String type, JsonNode payload) {
         Call c = store.load(callId);

@@ -39,7 +39,7 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
             presenceUrl = "http://localhost:" + presencePort;
             Map<String, String> usersigEnv = new LinkedHashMap<>();
             usersigEnv.put("TRTC_APPS", APP + ":" + SECRET);
-            usersigEnv.put("BACKEND_CLIENTS", CLIENT + ":presence:write+presence:read");
+            usersigEnv.put("BACKEND_CLIENTS", CLIENT + ":presence:write+presence:read+calls:write+calls:read");
             usersigEnv.put("JWT_ALLOW_GENERATED_KEY", "true");
             Map<String, String> presenceEnv = Map.of("REDIS_URL", redis.url(), "KAFKA_BOOTSTRAP_SERVERS", "",
                     "JWKS_URL", usersigUrl + "/.well-known/jwks.json");
@@ -65,6 +65,7 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
             config.put("quarkus.redis.hosts", redis.url());
             config.put("signaling.client", CLIENT);
             config.put("signaling.pod", "signaling-test-pod");
+            config.put("mp.jwt.verify.publickey.location", usersigUrl + "/.well-known/jwks.json");
             return config;
         } catch (Exception e) {
             stop();
