@@ -89,7 +89,7 @@ public final class LocalCluster {
                 new ServiceSpec("presence-service", app("presence-service"), 8092 + o, presenceEnv,
                         "who is online, single login (Redis); Kafka events off"),
                 new ServiceSpec("signaling-service", app("signaling-service"), 8091 + o, signalingEnv,
-                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling (in progress: no REST API yet)"));
+                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls (in progress)"));
     }
 
     private Path app(String module) {

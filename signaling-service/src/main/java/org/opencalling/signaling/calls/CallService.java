@@ -82,6 +82,7 @@ public class CallService {
                     c.cancel(now, fx);
                 }
                 case "switch-type" -> c.switchType(user, callType(msg.path("callType").asText()), fx);
+                case "invite-more" -> c.inviteMore(user, userIds(msg.get("users")), DEFAULT_TIMEOUT_MS, now, fx);
                 case "media" -> c.mediaState(user, mediaState(msg), fx);
                 default -> throw new Call.Refused("unknown-type", op);
             }
@@ -230,6 +231,20 @@ public class CallService {
             case "video" -> CallType.VIDEO;
             default -> throw new Call.Refused("invalid-field", "callType must be audio or video");
         };
+    }
+
+    private static List<String> userIds(JsonNode users) {
+        if (users == null || !users.isArray() || users.isEmpty() || users.size() > 16) {
+            throw new Call.Refused("invalid-field", "users must list 1 to 16 userIds");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode u : users) {
+            if (!u.isTextual() || !org.opencalling.usersig.UserIds.isValid(u.asText())) {
+                throw new Call.Refused("invalid-user-id", "users must be userIds");
+            }
+            out.add(u.asText());
+        }
+        return out;
     }
 
     private static String mediaState(JsonNode msg) {

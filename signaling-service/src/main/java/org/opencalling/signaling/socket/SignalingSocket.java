@@ -195,7 +195,7 @@ public class SignalingSocket {
                 calls.relay(msg.get("callId").asText(), sdkAppId, userId, to, type, payload);
                 return null;
             }
-            case "accept", "reject", "busy", "cancel", "hangup", "switch-type", "media": {
+            case "accept", "reject", "busy", "cancel", "hangup", "switch-type", "media", "invite-more": {
                 if (!msg.hasNonNull("callId")) {
                     return error(id, "missing-field", type + " needs callId");
                 }

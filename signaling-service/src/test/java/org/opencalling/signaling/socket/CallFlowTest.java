@@ -143,4 +143,41 @@ class CallFlowTest {
             }
         }
     }
+
+    @Test
+    void aFourUserGroupCallWithMixedAnswersAndOneMoreInvited() throws Exception {
+        try (WsClient ann = user("ann1"); WsClient ben = user("ben1"); WsClient cat = user("cat1");
+             WsClient dan = user("dan1"); WsClient eli = user("eli1")) {
+            ann.sendOnly("{\"type\":\"invite\",\"callees\":[\"ben1\",\"cat1\",\"dan1\"],\"groupId\":\"team\","
+                    + "\"callType\":\"video\",\"timeoutSeconds\":2}");
+            String callId = ann.expect("invite-ok").get("callId").asText();
+            for (WsClient w : new WsClient[] {ben, cat, dan}) {
+                JsonNode inv = w.expect("invited");
+                assertEquals("team", inv.get("groupId").asText());
+                assertEquals(3, inv.get("userIds").size());
+            }
+            ben.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+            assertEquals("ben1", ann.expect("accepted").get("userId").asText());
+            cat.sendOnly("{\"type\":\"reject\",\"callId\":\"" + callId + "\"}");
+            assertEquals("cat1", ann.expect("rejected").get("userId").asText());
+            assertEquals("cat1", ben.expect("rejected").get("userId").asText());
+            // dan does not answer: after 2 s everyone in the call learns it.
+            assertEquals("dan1", ann.expect("no-answer").get("userIds").get(0).asText());
+            assertEquals("dan1", ben.expect("no-answer").get("userIds").get(0).asText());
+            dan.expect("timeout");
+            // The call goes on with two; ben invites eli into it.
+            ben.sendOnly("{\"type\":\"invite-more\",\"id\":\"m\",\"callId\":\"" + callId + "\",\"users\":[\"eli1\"]}");
+            ben.expect("invite-more-ok");
+            assertEquals(callId, eli.expect("invited").get("callId").asText());
+            assertTrue(ann.expect("invitee-list").get("userIds").toString().contains("eli1"));
+            eli.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+            assertEquals("eli1", ann.expect("accepted").get("userId").asText());
+            assertEquals("eli1", ben.expect("accepted").get("userId").asText());
+            // SDP between group members flows; to the one who rejected it does not.
+            eli.sendOnly("{\"type\":\"sdp\",\"callId\":\"" + callId + "\",\"to\":\"ann1\",\"description\":{\"type\":\"offer\"}}");
+            assertEquals("eli1", ann.expect("sdp").get("from").asText());
+            eli.sendOnly("{\"type\":\"sdp\",\"id\":\"x\",\"callId\":\"" + callId + "\",\"to\":\"cat1\",\"description\":{}}");
+            assertEquals("not-in-call", eli.expect("error").get("code").asText());
+        }
+    }
 }
