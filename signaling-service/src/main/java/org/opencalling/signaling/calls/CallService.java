@@ -93,6 +93,18 @@ public class CallService {
         }
     }
 
+    /** The user leaves (or, while ringing, declines) whatever call they are in. */
+    public void leaveAny(long app, String user) {
+        String callId = store.callOf(app, user);
+        if (callId != null) {
+            try {
+                act(callId, user, "hangup", null);
+            } catch (Call.Refused e) {
+                // already out of it
+            }
+        }
+    }
+
     /** Ends a call from outside (REST DELETE): ringing callees are told it was cancelled. */
     public Call terminate(String callId, String reason) {
         long now = clock.millis();

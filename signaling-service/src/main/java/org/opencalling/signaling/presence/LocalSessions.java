@@ -23,6 +23,40 @@ public class LocalSessions {
 
     private final Map<String, Local> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> earlyKicks = new ConcurrentHashMap<>();
+    /** Sessions whose socket dropped, kept for the resume grace period: session id → entry. */
+    private final Map<String, Detached> detached = new ConcurrentHashMap<>();
+
+    public record Detached(long sdkAppId, String userId, String sessionId, long untilMillis) {
+    }
+
+    /** The socket dropped: keep the session (and its calls) until {@code untilMillis}. */
+    public void detach(Local l, long untilMillis) {
+        detached.put(l.sessionId(), new Detached(l.sdkAppId(), l.userId(), l.sessionId(), untilMillis));
+    }
+
+    /** Takes a detached session back for a resuming login of the same user, or null. */
+    public Detached resume(String sessionId, long sdkAppId, String userId) {
+        Detached d = sessionId == null ? null : detached.get(sessionId);
+        if (d == null || d.sdkAppId() != sdkAppId || !d.userId().equals(userId)) {
+            return null;
+        }
+        return detached.remove(sessionId) != null ? d : null;
+    }
+
+    /** Detached sessions whose grace period ended, removed. */
+    public List<Detached> expired(long nowMillis) {
+        List<Detached> out = new ArrayList<>();
+        for (Detached d : List.copyOf(detached.values())) {
+            if (d.untilMillis() <= nowMillis && detached.remove(d.sessionId()) != null) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    public List<Detached> allDetached() {
+        return new ArrayList<>(detached.values());
+    }
 
     public void add(Local l) {
         sessions.put(l.sessionId(), l);
@@ -51,6 +85,9 @@ public class LocalSessions {
 
     /** Tells the socket it was displaced (KICKED_OUT in the SDK) and closes it. */
     public boolean kick(String sessionId) {
+        if (detached.remove(sessionId) != null) {
+            return true; // no socket to tell; the session is simply gone
+        }
         Local l = sessions.remove(sessionId);
         if (l == null) {
             long now = System.currentTimeMillis();

@@ -36,8 +36,10 @@ public class RefreshLoop {
 
     void refresh() {
         try {
-            List<PresenceClient.SessionRef> mine = sessions.all().stream()
-                    .map(l -> new PresenceClient.SessionRef(l.sdkAppId(), l.userId(), l.sessionId())).toList();
+            List<PresenceClient.SessionRef> mine = new java.util.ArrayList<>(sessions.all().stream()
+                    .map(l -> new PresenceClient.SessionRef(l.sdkAppId(), l.userId(), l.sessionId())).toList());
+            // Sessions in their resume grace period stay online.
+            sessions.allDetached().forEach(d -> mine.add(new PresenceClient.SessionRef(d.sdkAppId(), d.userId(), d.sessionId())));
             for (String lost : presence.refresh(pod.name(), mine)) {
                 sessions.kick(lost);
             }

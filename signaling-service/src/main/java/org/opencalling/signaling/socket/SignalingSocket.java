@@ -54,6 +54,9 @@ public class SignalingSocket {
     @ConfigProperty(name = "signaling.max-messages-per-second")
     int maxPerSecond;
 
+    @ConfigProperty(name = "signaling.resume-grace", defaultValue = "10s")
+    java.time.Duration resumeGrace;
+
     @Inject
     org.opencalling.signaling.presence.PresenceClient presence;
 
@@ -83,13 +86,11 @@ public class SignalingSocket {
     @OnClose
     void close() {
         OPEN.decrementAndGet();
-        // Still ours (not kicked): the user goes offline. (A resume grace period comes with calls.)
-        if (sessions.remove(sessionId) != null) {
-            try {
-                presence.end(sdkAppId, userId, sessionId);
-            } catch (RuntimeException e) {
-                registry.counter("signaling.errors", "kind", "presence-end").increment(); // expires by itself
-            }
+        // Still ours (not kicked): keep the session and its call for the grace period, in case
+        // the client reconnects with "resume"; after it, the user goes offline and leaves.
+        var local = sessions.remove(sessionId);
+        if (local != null) {
+            sessions.detach(local, clock.millis() + resumeGrace.toMillis());
         }
     }
 
@@ -232,7 +233,9 @@ public class SignalingSocket {
         if (!v.valid()) {
             return error(id, v.result().code(), "login refused: UserSig " + v.result().code());
         }
-        String sid = UUID.randomUUID().toString();
+        String resumeId = msg.hasNonNull("resume") ? msg.get("resume").asText() : null;
+        var resumed = sessions.resume(resumeId, app.asLong(), user.asText());
+        String sid = resumed != null ? resumed.sessionId() : UUID.randomUUID().toString();
         try {
             // One live session per user: an older one, on whatever pod, is kicked by presence.
             presence.register(app.asLong(), user.asText(), sid, pod.name());
@@ -248,6 +251,7 @@ public class SignalingSocket {
         ok.put("sdkAppId", sdkAppId);
         ok.put("userId", userId);
         ok.put("sessionId", sessionId);
+        ok.put("resumed", resumed != null);
         ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
         ok.put("iceTtl", config.turnTtlSeconds());
         // The answer first, then what rang while the user was away.

@@ -180,4 +180,46 @@ class CallFlowTest {
             assertEquals("not-in-call", eli.expect("error").get("code").asText());
         }
     }
+
+    String activeCall(WsClient caller, WsClient callee, String calleeId) throws Exception {
+        caller.sendOnly("{\"type\":\"invite\",\"callees\":[\"" + calleeId + "\"]}");
+        String callId = caller.expect("invite-ok").get("callId").asText();
+        callee.expect("invited");
+        callee.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+        caller.expect("accepted");
+        return callId;
+    }
+
+    @Test
+    void aDroppedSocketResumesWithinTheGracePeriodAndKeepsItsCall() throws Exception {
+        try (WsClient ann = user("ann2")) {
+            WsClient bob = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
+            bob.sendOnly(SignalingSocketTest.login("bob2", SignalingSocketTest.userSig("bob2", 600)));
+            String session = bob.expect("login-ok").get("sessionId").asText();
+            String callId = activeCall(ann, bob, "bob2");
+            bob.close(); // the network drops
+            try (WsClient again = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+                again.sendOnly("{\"type\":\"login\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"bob2\","
+                        + "\"userSig\":\"" + SignalingSocketTest.userSig("bob2", 600) + "\",\"resume\":\"" + session + "\"}");
+                JsonNode ok = again.expect("login-ok");
+                assertTrue(ok.get("resumed").asBoolean());
+                assertEquals(session, ok.get("sessionId").asText());
+                again.sendOnly("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}");
+                again.expect("hangup-ok");
+                assertEquals("bob2", ann.expect("left").get("userId").asText());
+                assertEquals("hangup", ann.expect("ended").get("reason").asText(), "the call lived through the drop");
+            }
+        }
+    }
+
+    @Test
+    void afterTheGracePeriodTheOthersGetUserLeave() throws Exception {
+        try (WsClient ann = user("ann3")) {
+            WsClient bob = user("bob3");
+            activeCall(ann, bob, "bob3");
+            bob.close(); // and never comes back
+            assertEquals("bob3", ann.expect("left").get("userId").asText());
+            assertEquals("hangup", ann.expect("ended").get("reason").asText());
+        }
+    }
 }

@@ -65,6 +65,7 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
             config.put("quarkus.redis.hosts", redis.url());
             config.put("signaling.client", CLIENT);
             config.put("signaling.pod", "signaling-test-pod");
+            config.put("signaling.resume-grace", "2s");
             config.put("mp.jwt.verify.publickey.location", usersigUrl + "/.well-known/jwks.json");
             return config;
         } catch (Exception e) {

@@ -1,0 +1,56 @@
+package org.opencalling.signaling.presence;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+import org.opencalling.service.Periodic;
+import org.opencalling.signaling.calls.CallService;
+
+/**
+ * A dropped socket not resumed within the grace period: the user goes offline and leaves (or,
+ * while ringing, declines) the call they were in, so the others get USER_LEAVE.
+ */
+@Singleton
+public class GraceExpiry {
+    private static final Logger LOG = Logger.getLogger(GraceExpiry.class);
+
+    @Inject
+    LocalSessions sessions;
+
+    @Inject
+    PresenceClient presence;
+
+    @Inject
+    CallService calls;
+
+    private Periodic timer;
+
+    void start(@Observes StartupEvent e) {
+        timer = Periodic.start("resume-grace", Duration.ofMillis(250), this::expire);
+    }
+
+    void expire() {
+        for (LocalSessions.Detached d : sessions.expired(System.currentTimeMillis())) {
+            try {
+                calls.leaveAny(d.sdkAppId(), d.userId());
+            } catch (RuntimeException ex) {
+                LOG.warnf("leaving the call of %s after the grace period failed: %s", d.userId(), ex.toString());
+            }
+            try {
+                presence.end(d.sdkAppId(), d.userId(), d.sessionId());
+            } catch (RuntimeException ex) {
+                LOG.debugf("ending %s failed (it expires by itself): %s", d.sessionId(), ex.toString());
+            }
+        }
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (timer != null) {
+            timer.close();
+        }
+    }
+}
