@@ -78,9 +78,7 @@ public class SignalingSocket {
 
     @OnOpen
     void open() {
-        if (OPEN.getAndIncrement() == 0) {
-            registry.gauge("signaling.connections", OPEN);
-        }
+        OPEN.incrementAndGet();
     }
 
     @OnClose

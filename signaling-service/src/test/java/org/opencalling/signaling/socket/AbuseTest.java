@@ -104,5 +104,6 @@ class AbuseTest {
         given().get("/q/health/live").then().statusCode(200);
         String metrics = given().get("/q/metrics").then().extract().asString();
         assertTrue(metrics.contains("signaling_errors_total{kind=\"malformed-json\"}"), "bad frames are counted");
+        assertTrue(metrics.contains("signaling_connections "), "the open-sockets gauge is exported");
     }
 }
