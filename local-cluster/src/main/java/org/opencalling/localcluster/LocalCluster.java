@@ -82,6 +82,7 @@ public final class LocalCluster {
         signalingEnv.put("REDIS_URL", redisUrl());
         signalingEnv.put("SIGNALING_CLIENT", DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET);
         signalingEnv.put("POD_NAME", "signaling-local-1");
+        signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
         signalingEnv.put("ALLOWED_ORIGINS", "http://localhost:" + (8080 + o) + ",http://127.0.0.1:" + (8080 + o));
         return List.of(
                 new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
@@ -89,7 +90,7 @@ public final class LocalCluster {
                 new ServiceSpec("presence-service", app("presence-service"), 8092 + o, presenceEnv,
                         "who is online, single login (Redis); Kafka events off"),
                 new ServiceSpec("signaling-service", app("signaling-service"), 8091 + o, signalingEnv,
-                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls (in progress)"));
+                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls; Kafka events off"));
     }
 
     private Path app(String module) {

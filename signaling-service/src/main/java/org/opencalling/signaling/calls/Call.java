@@ -106,11 +106,12 @@ public final class Call {
         requireRinging(user);
         participants.put(user, participants.get(user).with(ParticipantState.ACCEPTED, now));
         ringUntil.remove(user);
+        effects.add(new Effect.Event("accepted", user));
         if (state == CallState.RINGING) {
             state = CallState.ACTIVE;
             startedAt = now;
+            effects.add(new Effect.Event("joined", caller)); // the caller is in the call from now on
         }
-        effects.add(new Effect.Event("accepted", user));
         effects.add(new Effect.Event("joined", user));
         effects.add(new Effect.Notify(othersInCall(user), "accepted", user, List.of()));
     }

@@ -32,8 +32,17 @@ public class CallService {
     @Inject
     Clock clock;
 
+    @Inject
+    org.opencalling.signaling.events.CallEvents events;
+
     /** Starts a call; a callee already ringing or in another call answers busy at once. */
     public String invite(long app, String caller, List<String> callees, CallType type, String groupId, long timeoutMs) {
+        return invite(app, caller, callees, type, groupId, timeoutMs, Delivery.nowMicros());
+    }
+
+    /** As above; {@code rxMicros} is when the invite came in (for the delivery latency metric). */
+    public String invite(long app, String caller, List<String> callees, CallType type, String groupId, long timeoutMs,
+                         long rxMicros) {
         long now = clock.millis();
         String callId = UUID.randomUUID().toString();
         List<Effect> effects = new ArrayList<>();
@@ -61,11 +70,12 @@ public class CallService {
         }
         store.create(c);
         registry.counter("signaling.calls", "outcome", "invited").increment();
-        deliver(c, toSend, timeoutMs);
+        deliver(c, toSend, timeoutMs, rxMicros);
         return callId;
     }
 
     public void act(String callId, String user, String op, JsonNode msg) {
+        long rxMicros = Delivery.nowMicros();
         long now = clock.millis();
         Call[] after = new Call[1];
         List<Effect> effects = store.update(callId, (c, fx) -> {
@@ -89,7 +99,7 @@ public class CallService {
             after[0] = c;
         });
         if (after[0] != null) {
-            deliver(after[0], effects, DEFAULT_TIMEOUT_MS);
+            deliver(after[0], effects, DEFAULT_TIMEOUT_MS, rxMicros);
         }
     }
 
@@ -114,7 +124,7 @@ public class CallService {
             after[0] = c;
         });
         if (after[0] != null) {
-            deliver(after[0], effects, DEFAULT_TIMEOUT_MS);
+            deliver(after[0], effects, DEFAULT_TIMEOUT_MS, 0);
             return after[0];
         }
         return store.load(callId);
@@ -149,7 +159,7 @@ public class CallService {
                 });
                 if (!effects.isEmpty()) {
                     fired++;
-                    deliver(after[0], effects, DEFAULT_TIMEOUT_MS);
+                    deliver(after[0], effects, DEFAULT_TIMEOUT_MS, 0);
                 }
             } catch (Call.Refused e) {
                 store.forgetDeadline(callId); // the record expired: nothing left to time out
@@ -180,18 +190,21 @@ public class CallService {
         return delivered;
     }
 
-    private void deliver(Call c, List<Effect> effects, long timeoutMs) {
+    private void deliver(Call c, List<Effect> effects, long timeoutMs, long rxMicros) {
         for (Effect e : effects) {
             if (e instanceof Effect.Notify n) {
                 ObjectNode f = frame(n, c, timeoutMs);
                 for (String u : n.to()) {
-                    boolean online = delivery.toUser(c.sdkAppId(), u, f.deepCopy());
+                    boolean online = delivery.toUser(c.sdkAppId(), u, f.deepCopy(), rxMicros);
                     if (!online && n.what().equals("invited") && c.ringsUntil(u) > 0) {
                         store.holdInvitation(c.sdkAppId(), u, c.callId(), c.ringsUntil(u));
                     }
                 }
-            } else if (e instanceof Effect.Event ev && ev.type().equals("ended")) {
-                registry.counter("signaling.calls", "outcome", c.endReason()).increment();
+            } else if (e instanceof Effect.Event ev) {
+                events.publish(c, ev, clock.millis());
+                if (ev.type().equals("ended")) {
+                    registry.counter("signaling.calls", "outcome", c.endReason()).increment();
+                }
             }
         }
     }

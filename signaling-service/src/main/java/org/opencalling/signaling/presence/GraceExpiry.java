@@ -27,6 +27,9 @@ public class GraceExpiry {
     @Inject
     CallService calls;
 
+    @Inject
+    org.opencalling.signaling.routing.Delivery delivery;
+
     private Periodic timer;
 
     void start(@Observes StartupEvent e) {
@@ -35,6 +38,13 @@ public class GraceExpiry {
 
     void expire() {
         for (LocalSessions.Detached d : sessions.expired(System.currentTimeMillis())) {
+            try {
+                if (delivery.heldElsewhere(d.sdkAppId(), d.userId(), d.sessionId()) != null) {
+                    continue; // resumed on another pod (its notice did not reach us): not ours to end
+                }
+            } catch (RuntimeException ex) {
+                LOG.debugf("cannot tell where %s lives now: %s", d.sessionId(), ex.toString());
+            }
             try {
                 calls.leaveAny(d.sdkAppId(), d.userId());
             } catch (RuntimeException ex) {

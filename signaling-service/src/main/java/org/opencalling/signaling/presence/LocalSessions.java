@@ -26,21 +26,123 @@ public class LocalSessions {
     /** Sessions whose socket dropped, kept for the resume grace period: session id → entry. */
     private final Map<String, Detached> detached = new ConcurrentHashMap<>();
 
-    public record Detached(long sdkAppId, String userId, String sessionId, long untilMillis) {
-    }
+    /**
+     * A session without a socket, in its grace period. Frames for it are kept (the newest
+     * {@link #MAX_HELD_FRAMES}) and handed to the socket that resumes it, here or on another pod.
+     */
+    public static final class Detached {
+        private final long sdkAppId;
+        private final String userId;
+        private final String sessionId;
+        private final long untilMillis;
+        private final java.util.ArrayDeque<String> frames = new java.util.ArrayDeque<>();
+        private boolean taken;
 
-    /** The socket dropped: keep the session (and its calls) until {@code untilMillis}. */
-    public void detach(Local l, long untilMillis) {
-        detached.put(l.sessionId(), new Detached(l.sdkAppId(), l.userId(), l.sessionId(), untilMillis));
-    }
-
-    /** Takes a detached session back for a resuming login of the same user, or null. */
-    public Detached resume(String sessionId, long sdkAppId, String userId) {
-        Detached d = sessionId == null ? null : detached.get(sessionId);
-        if (d == null || d.sdkAppId() != sdkAppId || !d.userId().equals(userId)) {
-            return null;
+        Detached(long sdkAppId, String userId, String sessionId, long untilMillis) {
+            this.sdkAppId = sdkAppId;
+            this.userId = userId;
+            this.sessionId = sessionId;
+            this.untilMillis = untilMillis;
         }
-        return detached.remove(sessionId) != null ? d : null;
+
+        /** False once the frames were taken (the caller then looks for the live socket again). */
+        synchronized boolean hold(String frame) {
+            if (taken) {
+                return false;
+            }
+            if (frames.size() == MAX_HELD_FRAMES) {
+                frames.pollFirst();
+            }
+            frames.addLast(frame);
+            return true;
+        }
+
+        synchronized List<String> take() {
+            taken = true;
+            List<String> out = new ArrayList<>(frames);
+            frames.clear();
+            return out;
+        }
+
+        public long sdkAppId() {
+            return sdkAppId;
+        }
+
+        public String userId() {
+            return userId;
+        }
+
+        public String sessionId() {
+            return sessionId;
+        }
+
+        public long untilMillis() {
+            return untilMillis;
+        }
+    }
+
+    public static final int MAX_HELD_FRAMES = 256;
+    /** Close code for a socket whose session was resumed on another connection. */
+    public static final int RESUMED_ELSEWHERE_CLOSE_CODE = 4002;
+
+    /**
+     * The socket dropped: keep the session (and its calls) until {@code untilMillis}. Detached
+     * before it is removed, so a frame arriving meanwhile is held, not lost. False if the session
+     * was not here (kicked or handed over).
+     */
+    public boolean detach(String sessionId, long untilMillis) {
+        Local l = sessionId == null ? null : sessions.get(sessionId);
+        if (l == null) {
+            return false;
+        }
+        detached.put(sessionId, new Detached(l.sdkAppId(), l.userId(), sessionId, untilMillis));
+        if (!sessions.remove(sessionId, l)) {
+            detached.remove(sessionId); // kicked or handed over meanwhile
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The session was resumed on another pod: forget it here without leaving its call, and
+     * return the frames held for it (to be forwarded). A socket still open here for it (the
+     * client saw it die before this pod did) is closed.
+     */
+    public List<String> handOver(String sessionId) {
+        Detached d = detached.remove(sessionId);
+        if (d != null) {
+            return d.take();
+        }
+        Local l = sessions.remove(sessionId);
+        if (l != null && l.connection().isOpen()) {
+            l.connection().close(new CloseReason(RESUMED_ELSEWHERE_CLOSE_CODE, "resumed elsewhere"))
+                    .subscribe().with(v -> { }, e -> { });
+        }
+        return List.of();
+    }
+
+    /** The detached session a login of the same user may resume, or null (it stays detached until attached). */
+    public Detached resumable(String sessionId, long sdkAppId, String userId) {
+        Detached d = sessionId == null ? null : detached.get(sessionId);
+        return d == null || d.sdkAppId() != sdkAppId || !d.userId().equals(userId) ? null : d;
+    }
+
+    /**
+     * The resumed session's new socket: from now on frames go to it; returns the frames held
+     * while it was away (to be sent next; one arriving in between may overtake them).
+     */
+    public List<String> attach(Local l) {
+        add(l);
+        Detached d = detached.remove(l.sessionId());
+        return d == null ? List.of() : d.take();
+    }
+
+    /** The session ended for good (logout): no longer here, attached or not. */
+    public void forget(String sessionId) {
+        if (sessionId != null) {
+            sessions.remove(sessionId);
+            detached.remove(sessionId);
+        }
     }
 
     /** Detached sessions whose grace period ended, removed. */
@@ -65,21 +167,33 @@ public class LocalSessions {
         }
     }
 
-    public Local remove(String sessionId) {
-        return sessionId == null ? null : sessions.remove(sessionId);
-    }
-
     public List<Local> all() {
         return new ArrayList<>(sessions.values());
     }
 
     /** Sends a frame to one of this pod's sessions; false if it is not (or no longer) here. */
     public boolean send(String sessionId, String frame) {
+        return send(sessionId, frame, null);
+    }
+
+    /** As {@link #send(String, String)}; {@code onSent} runs once the frame is written to the socket. */
+    public boolean send(String sessionId, String frame, Runnable onSent) {
         Local l = sessions.get(sessionId);
         if (l == null || !l.connection().isOpen()) {
-            return false;
+            Detached d = detached.get(sessionId);
+            if (d != null && d.hold(frame)) {
+                return true; // its socket dropped: kept for the resume
+            }
+            l = sessions.get(sessionId); // just attached (resumed) meanwhile?
+            if (d == null || l == null || !l.connection().isOpen()) {
+                return false;
+            }
         }
-        l.connection().sendText(frame).subscribe().with(v -> { }, e -> { });
+        l.connection().sendText(frame).subscribe().with(v -> {
+            if (onSent != null) {
+                onSent.run();
+            }
+        }, e -> { });
         return true;
     }
 

@@ -1,12 +1,18 @@
 package org.opencalling.signaling.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import org.opencalling.signaling.presence.LocalSessions;
 import org.opencalling.signaling.presence.Pod;
@@ -16,6 +22,12 @@ import org.opencalling.signaling.presence.Pod;
  * session id) is read from presence's Redis hash, and the frame is published on that pod's
  * channel {@code trtc:signal:{pod}}; the pod hands it to the session's socket. No pod needs to
  * know in advance where a user is.
+ *
+ * <p>The envelope carries two wall-clock stamps in microseconds: {@code sent} (published) and,
+ * for a frame caused by a client's message, {@code rx} (that message received). The receiving
+ * pod turns them into {@code signaling_routing_latency} (Redis hop) and, for {@code invited},
+ * {@code signaling_invite_delivery} (invite received → written to the callee's socket). Across
+ * machines both include their clock offset (NTP keeps it to about a millisecond).
  */
 @Singleton
 public class Delivery {
@@ -24,6 +36,10 @@ public class Delivery {
 
     @Inject
     RedisDataSource redis;
+
+    /** For publishing from the subscriber callback, which runs on the event loop (never block it). */
+    @Inject
+    io.quarkus.redis.datasource.ReactiveRedisDataSource reactiveRedis;
 
     @Inject
     LocalSessions sessions;
@@ -34,12 +50,37 @@ public class Delivery {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MeterRegistry registry;
+
+    private Timer routing;
+    private Timer inviteDelivery;
+
     void start(@Observes StartupEvent e) {
+        routing = Timer.builder("signaling.routing.latency")
+                .description("From publishing a frame on Redis to its arrival on the pod holding the socket")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
+        inviteDelivery = Timer.builder("signaling.invite.delivery")
+                .description("From an invite received by any pod to the invitation written to the callee's socket")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
         redis.pubsub(String.class).subscribe(CHANNEL_PREFIX + pod.name(), this::arrived);
+    }
+
+    /** Microseconds since the epoch, the stamps' unit. */
+    public static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     /** Sends the frame to the user if online; false when offline. */
     public boolean toUser(long app, String user, ObjectNode frame) {
+        return toUser(app, user, frame, 0);
+    }
+
+    /** As {@link #toUser(long, String, ObjectNode)}; {@code rxMicros} is when the causing message came in (0: none). */
+    public boolean toUser(long app, String user, ObjectNode frame, long rxMicros) {
         var hm = redis.hash(String.class).hmget("trtc:pr:s:" + app + ":" + user, "sid", "pod");
         String sid = hm.get("sid");
         String where = hm.get("pod");
@@ -49,16 +90,80 @@ public class Delivery {
         ObjectNode envelope = json.createObjectNode();
         envelope.put("sessionId", sid);
         envelope.set("frame", frame);
+        if (rxMicros > 0) {
+            envelope.put("rx", rxMicros);
+        }
+        envelope.put("sent", nowMicros());
         redis.pubsub(String.class).publish(CHANNEL_PREFIX + where, envelope.toString());
         return true;
     }
 
+    /**
+     * Where the live session {@code sessionId} of the user is held, if by another pod (a
+     * reconnect landing here after its socket dropped there); null otherwise.
+     */
+    public String heldElsewhere(long app, String user, String sessionId) {
+        var hm = redis.hash(String.class).hmget("trtc:pr:s:" + app + ":" + user, "sid", "pod");
+        String where = hm.get("pod");
+        return sessionId.equals(hm.get("sid")) && where != null && !where.equals(pod.name()) ? where : null;
+    }
+
+    /**
+     * Tells {@code fromPod} that its session now lives here: it forgets it without leaving the
+     * call and forwards the frames it held for it. Sent on that pod's frame channel after the
+     * session was re-registered, so every frame routed there before arrives there first.
+     */
+    public void announceResume(String fromPod, String sessionId) {
+        ObjectNode envelope = json.createObjectNode();
+        envelope.put("sessionId", sessionId);
+        envelope.put("resumedBy", pod.name());
+        redis.pubsub(String.class).publish(CHANNEL_PREFIX + fromPod, envelope.toString());
+    }
+
     void arrived(String message) {
+        long arrived = nowMicros();
+        JsonNode envelope;
         try {
-            var envelope = json.readTree(message);
-            sessions.send(envelope.get("sessionId").asText(), envelope.get("frame").toString());
+            envelope = json.readTree(message);
         } catch (Exception e) {
             LOG.warnf("Unreadable routed frame: %s", e.toString());
+            return;
+        }
+        if (envelope.hasNonNull("resumedBy")) {
+            forwardHeld(envelope.get("sessionId").asText(), envelope.get("resumedBy").asText());
+            return;
+        }
+        JsonNode frame = envelope.path("frame");
+        long sent = envelope.path("sent").asLong(0);
+        if (sent > 0) {
+            routing.record(Math.max(0, arrived - sent), TimeUnit.MICROSECONDS);
+        }
+        long rx = envelope.path("rx").asLong(0);
+        Runnable onSent = rx > 0 && "invited".equals(frame.path("type").asText())
+                ? () -> inviteDelivery.record(Math.max(0, nowMicros() - rx), TimeUnit.MICROSECONDS)
+                : null;
+        if (sessions.send(envelope.path("sessionId").asText(), frame.toString(), onSent)) {
+            registry.counter("signaling.messages", "direction", "out").increment();
         }
     }
+
+    private void forwardHeld(String sessionId, String toPod) {
+        java.util.List<String> envelopes = new java.util.ArrayList<>();
+        for (String frame : sessions.handOver(sessionId)) {
+            try {
+                ObjectNode envelope = json.createObjectNode();
+                envelope.put("sessionId", sessionId);
+                envelope.set("frame", json.readTree(frame));
+                envelopes.add(envelope.toString());
+            } catch (Exception e) {
+                LOG.warnf("Could not forward a held frame of %s: %s", sessionId, e.toString());
+            }
+        }
+        // One after the other, so they keep their order.
+        io.smallrye.mutiny.Multi.createFrom().iterable(envelopes)
+                .onItem().transformToUniAndConcatenate(e -> reactiveRedis.pubsub(String.class).publish(CHANNEL_PREFIX + toPod, e))
+                .subscribe().with(n -> { }, e -> LOG.warnf("Forwarding held frames of %s to %s failed: %s",
+                        sessionId, toPod, e.toString()));
+    }
+
 }

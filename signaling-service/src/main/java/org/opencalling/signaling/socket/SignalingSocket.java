@@ -26,8 +26,6 @@ import org.opencalling.usersig.Verification;
  * The browser's socket. One instance per connection (session-scoped), so its
  * fields are that connection's state. Every frame is answered; a bad one gets an {@code error}
  * and the connection stays, except for floods (1008) and oversized frames (1009).
- * In progress (issue 4): login, keep-alive, limits, errors and 1v1/group call messages are
- * served; invite-more, logout, offline invitations and resume are not yet.
  */
 @WebSocket(path = "/v1/signaling")
 @jakarta.enterprise.context.SessionScoped // one instance per connection: its fields are that connection's state
@@ -69,6 +67,9 @@ public class SignalingSocket {
     @Inject
     org.opencalling.signaling.calls.CallService calls;
 
+    @Inject
+    org.opencalling.signaling.routing.Delivery delivery;
+
     private boolean closing;
     private long windowStart;
     private int inWindow;
@@ -86,10 +87,7 @@ public class SignalingSocket {
         OPEN.decrementAndGet();
         // Still ours (not kicked): keep the session and its call for the grace period, in case
         // the client reconnects with "resume"; after it, the user goes offline and leaves.
-        var local = sessions.remove(sessionId);
-        if (local != null) {
-            sessions.detach(local, clock.millis() + resumeGrace.toMillis());
-        }
+        sessions.detach(sessionId, clock.millis() + resumeGrace.toMillis());
     }
 
     /** Vert.x refuses a frame over max-message-size with this error: close as RFC 6455 says, 1009. */
@@ -106,6 +104,7 @@ public class SignalingSocket {
 
     @OnTextMessage
     String message(String text, WebSocketConnection connection) {
+        long rxMicros = org.opencalling.signaling.routing.Delivery.nowMicros();
         registry.counter("signaling.messages", "direction", "in").increment();
         if (closing) {
             return null; // frames that were already queued when we closed
@@ -142,7 +141,7 @@ public class SignalingSocket {
                     return error(id, "not-logged-in", "log in first");
                 }
                 try {
-                    return callMessage(type, id, msg);
+                    return callMessage(type, id, msg, rxMicros, connection);
                 } catch (org.opencalling.signaling.calls.Call.Refused e) {
                     return error(id, e.code(), e.getMessage());
                 } catch (org.opencalling.signaling.calls.CallStore.Conflict e) {
@@ -154,7 +153,7 @@ public class SignalingSocket {
         }
     }
 
-    private String callMessage(String type, String id, JsonNode msg) {
+    private String callMessage(String type, String id, JsonNode msg, long rxMicros, WebSocketConnection connection) {
         switch (type) {
             case "invite": {
                 JsonNode callees = msg.get("callees");
@@ -178,7 +177,7 @@ public class SignalingSocket {
                 }
                 String callId = calls.invite(sdkAppId, userId, java.util.List.copyOf(new java.util.LinkedHashSet<>(list)),
                         org.opencalling.signaling.calls.CallService.callType(msg.path("callType").asText("video")),
-                        groupId, timeoutSeconds * 1000);
+                        groupId, timeoutSeconds * 1000, rxMicros);
                 ObjectNode ok = object("invite-ok", id);
                 ok.put("callId", callId);
                 return reply(ok);
@@ -200,6 +199,22 @@ public class SignalingSocket {
                 }
                 calls.act(msg.get("callId").asText(), userId, type, msg);
                 return type.equals("media") ? null : reply(object(type + "-ok", id));
+            }
+            case "logout": {
+                // Ends the session for good (no resume): leaves any call, goes offline, closes 1000.
+                String sid = sessionId;
+                sessionId = null;
+                closing = true;
+                sessions.forget(sid);
+                calls.leaveAny(sdkAppId, userId);
+                try {
+                    presence.end(sdkAppId, userId, sid);
+                } catch (RuntimeException e) {
+                    registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
+                }
+                connection.sendTextAndAwait(reply(object("logout-ok", id)));
+                connection.closeAndAwait(new CloseReason(1000, "logged out"));
+                return null;
             }
             default:
                 return error(id, "unsupported", "'" + type + "' is not served yet by this version");
@@ -232,8 +247,19 @@ public class SignalingSocket {
             return error(id, v.result().code(), "login refused: UserSig " + v.result().code());
         }
         String resumeId = msg.hasNonNull("resume") ? msg.get("resume").asText() : null;
-        var resumed = sessions.resume(resumeId, app.asLong(), user.asText());
-        String sid = resumed != null ? resumed.sessionId() : UUID.randomUUID().toString();
+        // Resuming a session whose socket dropped: kept here, or (a reconnect that landed on
+        // another pod) still the user's live session on the pod that held it.
+        var resumable = sessions.resumable(resumeId, app.asLong(), user.asText());
+        String fromPod = null;
+        if (resumable == null && resumeId != null) {
+            try {
+                fromPod = delivery.heldElsewhere(app.asLong(), user.asText(), resumeId);
+            } catch (RuntimeException e) {
+                fromPod = null; // cannot tell: a fresh session
+            }
+        }
+        boolean resumed = resumable != null || fromPod != null;
+        String sid = resumed ? resumeId : UUID.randomUUID().toString();
         try {
             // One live session per user: an older one, on whatever pod, is kicked by presence.
             presence.register(app.asLong(), user.asText(), sid, pod.name());
@@ -244,16 +270,25 @@ public class SignalingSocket {
         sdkAppId = app.asLong();
         userId = user.asText();
         sessionId = sid;
-        sessions.add(new org.opencalling.signaling.presence.LocalSessions.Local(sdkAppId, userId, sessionId, connection));
         ObjectNode ok = object("login-ok", id);
         ok.put("sdkAppId", sdkAppId);
         ok.put("userId", userId);
         ok.put("sessionId", sessionId);
-        ok.put("resumed", resumed != null);
+        ok.put("resumed", resumed);
         ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
         ok.put("iceTtl", config.turnTtlSeconds());
-        // The answer first, then what rang while the user was away.
+        registry.counter("signaling.sessions", "kind", resumable != null ? "resumed" : fromPod != null
+                ? "resumed-from-other-pod" : "new").increment();
+        // The answer first, then what came while the socket was away, then what rang while the
+        // user was offline.
         connection.sendTextAndAwait(reply(ok));
+        var local = new org.opencalling.signaling.presence.LocalSessions.Local(sdkAppId, userId, sessionId, connection);
+        for (String held : sessions.attach(local)) {
+            connection.sendTextAndAwait(held);
+        }
+        if (fromPod != null) {
+            delivery.announceResume(fromPod, sid); // that pod forwards what it held, here
+        }
         try {
             calls.deliverHeldInvitations(sdkAppId, userId);
         } catch (RuntimeException e) {

@@ -55,7 +55,7 @@ class CallTest {
         assertEquals(CallState.ENDED, c.state());
         assertEquals("hangup", c.endReason());
         assertEquals(60_000, c.duration());
-        assertEquals(List.of("invited:bob", "accepted:bob", "joined:bob", "left:bob", "ended"), events());
+        assertEquals(List.of("invited:bob", "accepted:bob", "joined:alice", "joined:bob", "left:bob", "ended"), events());
         assertEquals(Map.of("alice", List.of("accepted(bob)", "left(bob)", "ended"), "bob", List.of("invited(alice)")), told());
         assertEquals(Map.of("alice", "left", "bob", "left"), states(c));
         assertFalse(c.mayRelay("alice", "bob"), "nothing relayed after the end");

@@ -222,4 +222,64 @@ class CallFlowTest {
             assertEquals("hangup", ann.expect("ended").get("reason").asText());
         }
     }
+
+    @Test
+    void framesSentWhileTheSocketIsAwayArriveAfterTheResume() throws Exception {
+        try (WsClient amy = user("amy4")) {
+            WsClient bo = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
+            bo.sendOnly(SignalingSocketTest.login("bo4", SignalingSocketTest.userSig("bo4", 600)));
+            String session = bo.expect("login-ok").get("sessionId").asText();
+            String callId = activeCall(amy, bo, "bo4");
+            bo.close();
+            awaitOpenConnections(1); // the server saw bo's socket go (only amy's is left)
+            // While bo is away, amy turns her camera off and sends an ICE candidate.
+            amy.sendOnly("{\"type\":\"media\",\"callId\":\"" + callId + "\",\"video\":false}");
+            amy.sendOnly("{\"type\":\"ice\",\"callId\":\"" + callId + "\",\"to\":\"bo4\",\"candidate\":{\"candidate\":\"held\"}}");
+            amy.sendOnly("{\"type\":\"ping\",\"id\":\"p\"}");
+            amy.expect("pong"); // both were routed before the resume below
+            try (WsClient again = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+                again.sendOnly("{\"type\":\"login\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"bo4\","
+                        + "\"userSig\":\"" + SignalingSocketTest.userSig("bo4", 600) + "\",\"resume\":\"" + session + "\"}");
+                assertTrue(again.next().get("resumed").asBoolean(), "login-ok comes first");
+                JsonNode media = again.next();
+                assertEquals("media", media.get("type").asText(), media.toString());
+                assertEquals(false, media.get("video").asBoolean());
+                JsonNode ice = again.next();
+                assertEquals("held", ice.get("candidate").get("candidate").asText(), "in the order they were sent");
+            }
+        }
+    }
+
+    @Test
+    void logoutLeavesTheCallAndClosesTheSocket() throws Exception {
+        try (WsClient cy = user("cy4"); WsClient di = user("di4")) {
+            String callId = activeCall(cy, di, "di4");
+            di.sendOnly("{\"type\":\"logout\",\"id\":\"bye\"}");
+            assertEquals("bye", di.expect("logout-ok").get("id").asText());
+            assertEquals(1000, di.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("di4", cy.expect("left").get("userId").asText());
+            assertEquals(callId, cy.expect("ended").get("callId").asText());
+            // di is offline now: a new invitation is held, not delivered to a ghost socket.
+            cy.sendOnly("{\"type\":\"invite\",\"callees\":[\"di4\"],\"timeoutSeconds\":30}");
+            String next = cy.expect("invite-ok").get("callId").asText();
+            try (WsClient back = user("di4")) {
+                assertEquals(next, back.expect("invited").get("callId").asText());
+            }
+        }
+    }
+
+    /** Waits (up to 10 s) until the server counts exactly n open sockets. */
+    static void awaitOpenConnections(int n) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = io.restassured.RestAssured.get("/q/metrics").asString().lines()
+                    .filter(l -> l.startsWith("signaling_connections ")).findFirst().orElse("");
+            if (last.equals("signaling_connections " + n + ".0")) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("expected " + n + " open connections, metrics say: " + last);
+    }
 }

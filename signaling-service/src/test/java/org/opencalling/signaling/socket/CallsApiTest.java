@@ -22,8 +22,13 @@ class CallsApiTest {
     URI uri;
 
     static String token(String scope) throws Exception {
+        return token(SignalingTestResource.usersigUrl, scope);
+    }
+
+    /** A backend token with these scopes (space-separated) from the usersig-service at that address. */
+    static String token(String usersigUrl, String scope) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
-        String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create(SignalingTestResource.usersigUrl + "/v1/token"))
+        String body = http.send(java.net.http.HttpRequest.newBuilder(URI.create(usersigUrl + "/v1/token"))
                         .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(SignalingTestResource.CLIENT.getBytes()))
                         .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope="

@@ -23,6 +23,7 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
     public static final String CLIENT = "signaling:signaling-test-client-secret";
 
     static RedisServerProcess redis;
+    public static org.opencalling.testsupport.KafkaBroker kafka;
     static List<ServiceProcess> services = new java.util.ArrayList<>();
     static String usersigUrl;
     static String presenceUrl;
@@ -31,6 +32,7 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         try {
             redis = RedisServerProcess.startOnFreePort();
+            kafka = org.opencalling.testsupport.KafkaBroker.start();
             Path root = Path.of("..").toAbsolutePath().normalize();
             Path logs = Files.createTempDirectory("signaling-it-logs");
             int usersigPort = FreePorts.next();
@@ -63,6 +65,7 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
             config.put("usersig.url", usersigUrl);
             config.put("presence.url", presenceUrl);
             config.put("quarkus.redis.hosts", redis.url());
+            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
             config.put("signaling.client", CLIENT);
             config.put("signaling.pod", "signaling-test-pod");
             config.put("signaling.resume-grace", "2s");
@@ -86,6 +89,10 @@ public class SignalingTestResource implements QuarkusTestResourceLifecycleManage
         services.clear();
         if (redis != null) {
             redis.stop();
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
         }
     }
 }

@@ -1,10 +1,14 @@
 package org.opencalling.signaling.socket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,26 +16,35 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.opencalling.testsupport.FreePorts;
+import org.opencalling.testsupport.KafkaBroker;
 import org.opencalling.testsupport.RedisServerProcess;
 import org.opencalling.testsupport.ServiceProcess;
 import org.opencalling.testsupport.ServiceSpec;
 
 /**
- * Two packaged signaling instances over one Redis (with real usersig and presence services):
- * a caller on one and a callee on the other go through a whole call; and when the caller's
- * instance dies while the callee rings, the timeout still fires, once, from the survivor.
+ * Two packaged signaling instances over one Redis and one Kafka broker (with real usersig and
+ * presence services): callers on one and callees on the other go through every flow; a session
+ * resumes on the other instance; and when the caller's instance dies while the callee rings,
+ * the timeout still fires, once, from the survivor.
  */
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoPodsIT {
+    static final long GRACE_SECONDS = 2;
     static RedisServerProcess redis;
+    static KafkaBroker kafka;
     static final List<ServiceProcess> all = new ArrayList<>();
     static ServiceProcess pod1;
     static int pod1Port;
     static int pod2Port;
+    static String usersigUrl;
 
     static ServiceProcess start(String name, String module, int port, Map<String, String> env, Path logs) throws Exception {
         Path jar = Path.of("..").toAbsolutePath().normalize().resolve(module + "/target/quarkus-app/quarkus-run.jar");
@@ -47,13 +60,16 @@ class TwoPodsIT {
     @BeforeAll
     static void cluster() throws Exception {
         redis = RedisServerProcess.startOnFreePort();
+        kafka = KafkaBroker.start();
         Path logs = Files.createTempDirectory("two-pods");
         int usersig = FreePorts.next();
         int presence = FreePorts.next();
+        usersigUrl = "http://localhost:" + usersig;
         String apps = SignalingTestResource.APP + ":" + SignalingTestResource.SECRET;
         start("usersig-service", "usersig-service", usersig, Map.of("TRTC_APPS", apps,
-                "BACKEND_CLIENTS", SignalingTestResource.CLIENT + ":presence:write", "JWT_ALLOW_GENERATED_KEY", "true"), logs);
-        String jwks = "http://localhost:" + usersig + "/.well-known/jwks.json";
+                "BACKEND_CLIENTS", SignalingTestResource.CLIENT + ":presence:write+calls:read",
+                "JWT_ALLOW_GENERATED_KEY", "true"), logs);
+        String jwks = usersigUrl + "/.well-known/jwks.json";
         start("presence-service", "presence-service", presence, Map.of("REDIS_URL", redis.url(),
                 "KAFKA_BOOTSTRAP_SERVERS", "", "JWKS_URL", jwks), logs);
         pod1Port = FreePorts.next();
@@ -62,11 +78,13 @@ class TwoPodsIT {
             Map<String, String> env = new LinkedHashMap<>();
             env.put("TRTC_APPS", apps);
             env.put("TURN_SECRET", SignalingTestResource.TURN_SECRET);
-            env.put("USERSIG_URL", "http://localhost:" + usersig);
+            env.put("USERSIG_URL", usersigUrl);
             env.put("PRESENCE_URL", "http://localhost:" + presence);
             env.put("REDIS_URL", redis.url());
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             env.put("JWKS_URL", jwks);
             env.put("SIGNALING_CLIENT", SignalingTestResource.CLIENT);
+            env.put("SIGNALING_RESUME_GRACE", GRACE_SECONDS + "s");
             env.put("POD_NAME", "pod-" + i);
             ServiceProcess p = start("signaling-" + i, "signaling-service", i == 1 ? pod1Port : pod2Port, env, logs);
             if (i == 1) {
@@ -80,57 +98,183 @@ class TwoPodsIT {
         for (ServiceProcess p : all) {
             p.stop(Duration.ofSeconds(10));
         }
+        if (kafka != null) {
+            kafka.close();
+        }
         if (redis != null) {
             redis.stop();
         }
     }
 
+    static WsClient connect(int port) throws Exception {
+        return new WsClient(URI.create("ws://localhost:" + port + "/v1/signaling"), SignalingSocketTest.ORIGIN);
+    }
+
     static WsClient user(int port, String name) throws Exception {
-        WsClient c = new WsClient(URI.create("ws://localhost:" + port + "/v1/signaling"), SignalingSocketTest.ORIGIN);
+        WsClient c = connect(port);
         c.sendOnly(SignalingSocketTest.login(name, SignalingSocketTest.userSig(name, 600)));
         c.expect("login-ok");
         return c;
     }
 
+    static String invite(WsClient caller, String json) throws Exception {
+        caller.sendOnly(json);
+        return caller.expect("invite-ok").get("callId").asText();
+    }
+
+    static void send(WsClient c, String type, String callId, String extra) throws Exception {
+        c.sendOnly("{\"type\":\"" + type + "\",\"callId\":\"" + callId + "\"" + extra + "}");
+    }
+
     @Test
-    @org.junit.jupiter.api.Order(1)
-    void aCallAcrossTwoInstances() throws Exception {
+    @Order(1)
+    void aWholeCallAcrossTwoInstances() throws Exception {
         try (WsClient alice = user(pod1Port, "alice2"); WsClient bob = user(pod2Port, "bob2")) {
-            alice.sendOnly("{\"type\":\"invite\",\"callees\":[\"bob2\"],\"callType\":\"video\"}");
-            String callId = alice.expect("invite-ok").get("callId").asText();
+            String callId = invite(alice, "{\"type\":\"invite\",\"callees\":[\"bob2\"],\"callType\":\"video\"}");
             assertEquals(callId, bob.expect("invited").get("callId").asText());
-            bob.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+            send(bob, "accept", callId, "");
             assertEquals("bob2", alice.expect("accepted").get("userId").asText());
-            alice.sendOnly("{\"type\":\"sdp\",\"callId\":\"" + callId + "\",\"to\":\"bob2\",\"description\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}");
-            assertEquals("alice2", bob.expect("sdp").get("from").asText());
-            bob.sendOnly("{\"type\":\"media\",\"callId\":\"" + callId + "\",\"video\":false}");
-            assertEquals(false, alice.expect("media").get("video").asBoolean());
-            alice.sendOnly("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}");
+            send(alice, "sdp", callId, ",\"to\":\"bob2\",\"description\":{\"type\":\"offer\",\"sdp\":\"v=0\"}");
+            assertEquals("offer", bob.expect("sdp").get("description").get("type").asText());
+            send(bob, "sdp", callId, ",\"to\":\"alice2\",\"description\":{\"type\":\"answer\",\"sdp\":\"v=0\"}");
+            assertEquals("answer", alice.expect("sdp").get("description").get("type").asText());
+            send(bob, "ice", callId, ",\"to\":\"alice2\",\"candidate\":{\"candidate\":\"candidate:1 1 udp 1 127.0.0.1 9 typ host\"}");
+            assertEquals("bob2", alice.expect("ice").get("from").asText());
+            send(bob, "media", callId, ",\"video\":false");
+            JsonNode media = alice.expect("media");
+            assertEquals("bob2", media.get("userId").asText());
+            assertFalse(media.get("video").asBoolean());
+            send(alice, "hangup", callId, "");
             assertEquals("alice2", bob.expect("left").get("userId").asText());
             assertEquals("hangup", bob.expect("ended").get("reason").asText());
         }
     }
 
     @Test
-    @org.junit.jupiter.api.Order(2) // last: it kills instance 1
+    @Order(2)
+    void busyCancelAndRejectAcrossInstances() throws Exception {
+        try (WsClient cal = user(pod1Port, "cal2"); WsClient deb = user(pod2Port, "deb2"); WsClient fay = user(pod1Port, "fay2")) {
+            String ringing = invite(cal, "{\"type\":\"invite\",\"callees\":[\"deb2\"]}");
+            deb.expect("invited");
+            String busy = invite(fay, "{\"type\":\"invite\",\"callees\":[\"deb2\"]}");
+            assertEquals("deb2", fay.expect("busy").get("userId").asText());
+            assertEquals(busy, fay.expect("ended").get("callId").asText());
+            send(cal, "cancel", ringing, "");
+            assertEquals(ringing, deb.expect("cancelled").get("callId").asText());
+            assertEquals("cancelled", cal.expect("ended").get("reason").asText());
+            String rejected = invite(cal, "{\"type\":\"invite\",\"callees\":[\"deb2\"]}");
+            assertEquals(rejected, deb.expect("invited").get("callId").asText());
+            send(deb, "reject", rejected, "");
+            assertEquals("deb2", cal.expect("rejected").get("userId").asText());
+            assertEquals("rejected", cal.expect("ended").get("reason").asText());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aFourUserGroupCallSpreadOverBothInstances() throws Exception {
+        try (WsClient ann = user(pod1Port, "ann2"); WsClient ben = user(pod2Port, "ben2"); WsClient cat = user(pod1Port, "cat2");
+             WsClient dan = user(pod2Port, "dan2"); WsClient eli = user(pod2Port, "eli2")) {
+            String callId = invite(ann, "{\"type\":\"invite\",\"callees\":[\"ben2\",\"cat2\",\"dan2\"],\"groupId\":\"g2\","
+                    + "\"timeoutSeconds\":2}");
+            for (WsClient w : new WsClient[] {ben, cat, dan}) {
+                assertEquals(callId, w.expect("invited").get("callId").asText());
+            }
+            send(ben, "accept", callId, "");
+            assertEquals("ben2", ann.expect("accepted").get("userId").asText());
+            send(cat, "reject", callId, "");
+            assertEquals("cat2", ben.expect("rejected").get("userId").asText());
+            assertEquals("dan2", ann.expect("no-answer").get("userIds").get(0).asText());
+            assertEquals("dan2", ben.expect("no-answer").get("userIds").get(0).asText());
+            dan.expect("timeout");
+            send(ben, "invite-more", callId, ",\"users\":[\"eli2\"]");
+            assertEquals(callId, eli.expect("invited").get("callId").asText());
+            assertTrue(ann.expect("invitee-list").get("userIds").toString().contains("eli2"));
+            send(eli, "accept", callId, "");
+            assertEquals("eli2", ann.expect("accepted").get("userId").asText());
+            send(eli, "sdp", callId, ",\"to\":\"ann2\",\"description\":{\"type\":\"offer\"}");
+            assertEquals("eli2", ann.expect("sdp").get("from").asText());
+            send(ann, "hangup", callId, "");
+            assertEquals("ann2", ben.expect("left").get("userId").asText());
+            assertEquals("ann2", eli.expect("left").get("userId").asText());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aSessionDroppedOnOneInstanceResumesOnTheOther() throws Exception {
+        try (WsClient gil = user(pod1Port, "gil2")) {
+            WsClient hub = connect(pod2Port);
+            hub.sendOnly(SignalingSocketTest.login("hub2", SignalingSocketTest.userSig("hub2", 600)));
+            String session = hub.expect("login-ok").get("sessionId").asText();
+            String callId = invite(gil, "{\"type\":\"invite\",\"callees\":[\"hub2\"]}");
+            hub.expect("invited");
+            send(hub, "accept", callId, "");
+            gil.expect("accepted");
+            hub.close(); // its network drops; it comes back through the other instance
+            try (WsClient again = connect(pod1Port)) {
+                again.sendOnly("{\"type\":\"login\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"hub2\","
+                        + "\"userSig\":\"" + SignalingSocketTest.userSig("hub2", 600) + "\",\"resume\":\"" + session + "\"}");
+                JsonNode ok = again.expect("login-ok");
+                assertTrue(ok.get("resumed").asBoolean(), ok.toString());
+                assertEquals(session, ok.get("sessionId").asText());
+                // Past the grace period the old instance must not end the call: it was told.
+                long until = System.nanoTime() + Duration.ofSeconds(GRACE_SECONDS + 2).toNanos();
+                while (System.nanoTime() < until) {
+                    send(gil, "media", callId, ",\"audio\":false");
+                    assertEquals("gil2", again.expect("media").get("userId").asText());
+                    Thread.sleep(250); // a time-driven check: the grace period must pass
+                }
+                assertTrue(gil.skipped.stream().noneMatch(f -> f.path("type").asText().equals("left")),
+                        "hub2 never left: " + gil.skipped);
+                send(again, "hangup", callId, "");
+                assertEquals("hub2", gil.expect("left").get("userId").asText());
+            }
+        }
+    }
+
+    static JsonNode callState(String callId) throws Exception {
+        String token = CallsApiTest.token(usersigUrl, "calls:read");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + pod2Port + "/v1/calls/" + callId))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return WsClient.JSON.readTree(r.body());
+    }
+
+    @Test
+    @Order(5) // last: it kills instance 1
     void theTimeoutFiresOnceWhenTheCallersInstanceDies() throws Exception {
         try (WsClient dora = user(pod2Port, "dora2")) {
             WsClient carl = user(pod1Port, "carl2");
-            carl.sendOnly("{\"type\":\"invite\",\"callees\":[\"dora2\"],\"timeoutSeconds\":3}");
-            String callId = carl.expect("invite-ok").get("callId").asText();
+            String callId = invite(carl, "{\"type\":\"invite\",\"callees\":[\"dora2\"],\"timeoutSeconds\":3}");
             dora.expect("invited");
             pod1.stop(Duration.ofSeconds(10)); // the caller's instance is gone
             carl.close();
             JsonNode timeout = dora.expect("timeout");
             assertEquals(callId, timeout.get("callId").asText());
             // Fired once: a marker call afterwards arrives with no second timeout before it.
+            String next;
             try (WsClient eve = user(pod2Port, "eve2")) {
-                eve.sendOnly("{\"type\":\"invite\",\"callees\":[\"dora2\"]}");
-                String next = eve.expect("invite-ok").get("callId").asText();
+                next = invite(eve, "{\"type\":\"invite\",\"callees\":[\"dora2\"]}");
                 assertEquals(next, dora.expect("invited").get("callId").asText());
                 assertTrue(dora.skipped.stream().noneMatch(f -> f.path("type").asText().equals("timeout")),
                         "one timeout only: " + dora.skipped);
             }
+            JsonNode state = callState(callId);
+            assertEquals("ended", state.get("state").asText(), state.toString());
+            assertEquals("timeout", state.get("endReason").asText(), state.toString());
+            // And in Kafka (one partition, in order): invited, timeout, ended, each once, before the
+            // marker call's first event.
+            List<ConsumerRecord<String, String>> events = kafka.read("trtc.call-events",
+                    r -> callId.equals(r.key()) || next.equals(r.key()), 4, Duration.ofSeconds(30));
+            List<String> types = new ArrayList<>();
+            for (ConsumerRecord<String, String> r : events.subList(0, 4)) {
+                if (callId.equals(r.key())) {
+                    types.add(WsClient.JSON.readTree(r.value()).get("type").asText());
+                }
+            }
+            assertEquals(List.of("invited", "timeout", "ended"), types);
         }
     }
 }

@@ -1,0 +1,24 @@
+package org.opencalling.signaling.events;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.List;
+
+/**
+ * An event on {@code trtc.call-events}, keyed by callId (so one call's events stay in order on
+ * one partition). {@code schema} is bumped on any incompatible change; {@code at} is epoch
+ * milliseconds. {@code userId} names the participant the event is about (absent for
+ * {@code ended}); {@code ended} carries the reason, {@code durationMs} since the first
+ * accept (0 if nobody accepted) and every participant's final state.
+ */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CallEvent(int schema, String type, String callId, long sdkAppId, String caller, String callType,
+                        String groupId, String userId, long at, String reason, Long durationMs,
+                        List<Member> participants) {
+    public static final int SCHEMA = 1;
+
+    @RegisterForReflection
+    public record Member(String userId, String state) {
+    }
+}
