@@ -1,5 +1,7 @@
 package org.opencalling.presence.sessions;
 
+import org.opencalling.redis.LuaScript;
+
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.inject.Inject;

@@ -6,9 +6,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +24,7 @@ import java.util.function.BiConsumer;
 public class CallStore {
     static final String DEADLINES = "trtc:call:deadlines";
     private static final long RECORD_TTL_MS = 24 * 3600_000L;
-    private static final String CAS = script("call-cas.lua");
-    private static final String DEL_IF = script("del-if.lua");
+    private static final org.opencalling.redis.LuaScript CAS = new org.opencalling.redis.LuaScript("call-cas.lua");
 
     @Inject
     RedisDataSource redis;
@@ -89,6 +86,7 @@ public class CallStore {
         throw new Conflict("call " + callId + " is changing too fast; retry");
     }
 
+    /** Stores the call if unchanged since read, with its deadline and busy indexes, in one step. */
     private boolean cas(Call c, String readVersion) {
         String snapshot;
         try {
@@ -96,32 +94,20 @@ public class CallStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        long ok = redis.execute("EVAL", CAS, "1", key(c.callId()), readVersion, UUID.randomUUID().toString(),
-                snapshot, Long.toString(RECORD_TTL_MS)).toLong();
-        if (ok != 1) {
-            return false;
-        }
-        index(c);
-        return true;
-    }
-
-    private void index(Call c) {
         long next = c.nextDeadline();
-        if (c.state() != CallState.ENDED && next > 0) {
-            redis.sortedSet(String.class).zadd(DEADLINES, next, c.callId());
-        } else {
-            redis.sortedSet(String.class).zrem(DEADLINES, c.callId());
-        }
+        List<String> keys = new ArrayList<>();
+        keys.add(key(c.callId()));
+        keys.add(DEADLINES);
+        List<String> args = new ArrayList<>(List.of(readVersion, UUID.randomUUID().toString(), snapshot,
+                Long.toString(RECORD_TTL_MS), c.callId(),
+                c.state() != CallState.ENDED && next > 0 ? Long.toString(next) : "0"));
         for (Participant p : c.participants()) {
-            String k = userKey(c.sdkAppId(), p.userId());
+            keys.add(userKey(c.sdkAppId(), p.userId()));
             boolean busy = c.state() != CallState.ENDED
                     && (p.state() == ParticipantState.RINGING || p.state().inCall());
-            if (busy) {
-                redis.value(String.class).psetex(k, RECORD_TTL_MS, c.callId());
-            } else {
-                redis.execute("EVAL", DEL_IF, "1", k, c.callId());
-            }
+            args.add(busy ? "1" : "0");
         }
+        return CAS.run(redis, keys, args).toLong() == 1;
     }
 
     static String pendingKey(long app, String user) {
@@ -163,11 +149,4 @@ public class CallStore {
         }
     }
 
-    private static String script(String name) {
-        try (InputStream in = CallStore.class.getResourceAsStream("/lua/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -12,8 +12,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
+import org.opencalling.redis.LuaScript;
 import org.opencalling.signaling.presence.LocalSessions;
 import org.opencalling.signaling.presence.Pod;
 
@@ -33,6 +35,8 @@ import org.opencalling.signaling.presence.Pod;
 public class Delivery {
     private static final Logger LOG = Logger.getLogger(Delivery.class);
     public static final String CHANNEL_PREFIX = "trtc:signal:";
+    /** Finding the user's pod and publishing there are one step (one round trip). */
+    private static final LuaScript ROUTE = new LuaScript("route.lua");
 
     @Inject
     RedisDataSource redis;
@@ -81,21 +85,13 @@ public class Delivery {
 
     /** As {@link #toUser(long, String, ObjectNode)}; {@code rxMicros} is when the causing message came in (0: none). */
     public boolean toUser(long app, String user, ObjectNode frame, long rxMicros) {
-        var hm = redis.hash(String.class).hmget("trtc:pr:s:" + app + ":" + user, "sid", "pod");
-        String sid = hm.get("sid");
-        String where = hm.get("pod");
-        if (sid == null || where == null) {
-            return false;
-        }
-        ObjectNode envelope = json.createObjectNode();
-        envelope.put("sessionId", sid);
-        envelope.set("frame", frame);
+        StringBuilder rest = new StringBuilder(256).append("\"frame\":").append(frame.toString());
         if (rxMicros > 0) {
-            envelope.put("rx", rxMicros);
+            rest.append(",\"rx\":").append(rxMicros);
         }
-        envelope.put("sent", nowMicros());
-        redis.pubsub(String.class).publish(CHANNEL_PREFIX + where, envelope.toString());
-        return true;
+        rest.append(",\"sent\":").append(nowMicros());
+        return ROUTE.run(redis, List.of("trtc:pr:s:" + app + ":" + user), List.of(CHANNEL_PREFIX, rest.toString()))
+                .toLong() == 1;
     }
 
     /**

@@ -30,6 +30,7 @@ import org.opencalling.usersig.Verification;
 @WebSocket(path = "/v1/signaling")
 @jakarta.enterprise.context.SessionScoped // one instance per connection: its fields are that connection's state
 public class SignalingSocket {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SignalingSocket.class);
     static final AtomicInteger OPEN = new AtomicInteger();
     private static final Set<String> CALL_TYPES = Set.of("invite", "accept", "reject", "busy", "cancel", "hangup",
             "invite-more", "switch-type", "media", "sdp", "ice", "logout");
@@ -90,18 +91,6 @@ public class SignalingSocket {
         sessions.detach(sessionId, clock.millis() + resumeGrace.toMillis());
     }
 
-    /** Vert.x refuses a frame over max-message-size with this error: close as RFC 6455 says, 1009. */
-    @io.quarkus.websockets.next.OnError
-    void failure(Throwable error, WebSocketConnection connection) {
-        String m = String.valueOf(error.getMessage());
-        boolean tooBig = m.contains("max message size") || m.contains("too big");
-        registry.counter("signaling.errors", "kind", tooBig ? "frame-too-large" : "internal").increment();
-        if (!connection.isClosed()) {
-            connection.closeAndAwait(tooBig ? new CloseReason(1009, "frame too large")
-                    : new CloseReason(1011, "internal error"));
-        }
-    }
-
     @OnTextMessage
     String message(String text, WebSocketConnection connection) {
         long rxMicros = org.opencalling.signaling.routing.Delivery.nowMicros();
@@ -147,6 +136,7 @@ public class SignalingSocket {
                 } catch (org.opencalling.signaling.calls.CallStore.Conflict e) {
                     return error(id, "conflict", e.getMessage());
                 } catch (RuntimeException e) {
+                    LOG.warnf("%s failed: %s", type, e.toString());
                     registry.counter("signaling.errors", "kind", "unavailable").increment();
                     return error(id, "unavailable", "the call store is unavailable; retry shortly");
                 }

@@ -1,4 +1,4 @@
-package org.opencalling.presence.sessions;
+package org.opencalling.redis;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
@@ -16,14 +16,19 @@ import java.util.List;
  * A Lua script run with EVALSHA; when Redis does not know it (first use, or after a restart
  * emptied its script cache) it is sent once with EVAL, which also caches it there.
  */
-final class LuaScript {
+public final class LuaScript {
     private final String name;
     private final String source;
     private final String sha;
 
-    LuaScript(String resource) {
+    /** The script at {@code /lua/<resource>} on the classpath. */
+    public LuaScript(String resource) {
         this.name = resource;
-        try (InputStream in = LuaScript.class.getResourceAsStream("/lua/" + resource)) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = LuaScript.class.getClassLoader();
+        }
+        try (InputStream in = loader.getResourceAsStream("lua/" + resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing script " + resource);
             }
@@ -39,7 +44,7 @@ final class LuaScript {
         }
     }
 
-    Response run(RedisDataSource redis, List<String> keys, List<String> args) {
+    public Response run(RedisDataSource redis, List<String> keys, List<String> args) {
         try {
             return redis.execute("EVALSHA", argv(sha, keys, args));
         } catch (RuntimeException e) {
@@ -51,7 +56,7 @@ final class LuaScript {
     }
 
     /** The same, without blocking a thread: for endpoints that run on the event loop. */
-    io.smallrye.mutiny.Uni<Response> runAsync(io.quarkus.redis.datasource.ReactiveRedisDataSource redis,
+    public io.smallrye.mutiny.Uni<Response> runAsync(io.quarkus.redis.datasource.ReactiveRedisDataSource redis,
                                               List<String> keys, List<String> args) {
         return redis.execute("EVALSHA", argv(sha, keys, args))
                 .onFailure(e -> String.valueOf(e.getMessage()).contains("NOSCRIPT"))
