@@ -54,17 +54,7 @@ public class CallService {
         }
         Call c = Call.invite(callId, app, caller, callees, type, groupId, timeoutMs, now, effects);
         // The busy ones never hear the invitation: drop their notification, answer for them.
-        List<Effect> toSend = new ArrayList<>();
-        for (Effect e : effects) {
-            if (e instanceof Effect.Notify n && n.what().equals("invited")) {
-                List<String> to = n.to().stream().filter(u -> !busy.contains(u)).toList();
-                if (!to.isEmpty()) {
-                    toSend.add(new Effect.Notify(to, n.what(), n.about(), n.users()));
-                }
-            } else {
-                toSend.add(e);
-            }
-        }
+        List<Effect> toSend = new ArrayList<>(withoutInvitationsTo(effects, busy));
         for (String b : busy) {
             c.busy(b, now, toSend);
         }
@@ -92,7 +82,7 @@ public class CallService {
                     c.cancel(now, fx);
                 }
                 case "switch-type" -> c.switchType(user, callType(msg.path("callType").asText()), fx);
-                case "invite-more" -> c.inviteMore(user, userIds(msg.get("users")), DEFAULT_TIMEOUT_MS, now, fx);
+                case "invite-more" -> inviteMore(c, user, userIds(msg.get("users")), now, fx);
                 case "media" -> c.mediaState(user, mediaState(msg), fx);
                 default -> throw new Call.Refused("unknown-type", op);
             }
@@ -101,6 +91,46 @@ public class CallService {
         if (after[0] != null) {
             deliver(after[0], effects, DEFAULT_TIMEOUT_MS, rxMicros);
         }
+    }
+
+    /** Rings more users into a running group call; one already in another call answers busy at once. */
+    private void inviteMore(Call c, String by, List<String> users, long now, List<Effect> fx) {
+        List<String> busy = new ArrayList<>();
+        for (String u : users) {
+            String other = store.callOf(c.sdkAppId(), u);
+            if (other != null && !other.equals(c.callId())) {
+                busy.add(u);
+            }
+        }
+        List<Effect> mine = new ArrayList<>();
+        c.inviteMore(by, users, DEFAULT_TIMEOUT_MS, now, mine);
+        for (Effect e : withoutInvitationsTo(mine, busy)) {
+            fx.add(e);
+        }
+        for (String b : busy) {
+            if (c.ringsUntil(b) > 0) {
+                c.busy(b, now, fx);
+            }
+        }
+    }
+
+    /** The effects, with the invitation notifications of these (busy) users taken out. */
+    private static List<Effect> withoutInvitationsTo(List<Effect> effects, List<String> busy) {
+        if (busy.isEmpty()) {
+            return effects;
+        }
+        List<Effect> out = new ArrayList<>();
+        for (Effect e : effects) {
+            if (e instanceof Effect.Notify n && n.what().equals("invited")) {
+                List<String> to = n.to().stream().filter(u -> !busy.contains(u)).toList();
+                if (!to.isEmpty()) {
+                    out.add(new Effect.Notify(to, n.what(), n.about(), n.users()));
+                }
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** The user leaves (or, while ringing, declines) whatever call they are in. */

@@ -78,14 +78,25 @@ public class SignalingSocket {
     private String userId;
     private String sessionId;
 
+    @Inject
+    KeepAlive keepAlive;
+
     @OnOpen
-    void open() {
+    void open(WebSocketConnection connection) {
         OPEN.incrementAndGet();
+        keepAlive.seen(connection);
+    }
+
+    /** The answer to the server's ping (browsers send it by themselves). */
+    @io.quarkus.websockets.next.OnPongMessage
+    void pong(io.vertx.core.buffer.Buffer data, WebSocketConnection connection) {
+        keepAlive.seen(connection);
     }
 
     @OnClose
-    void close() {
+    void close(WebSocketConnection connection) {
         OPEN.decrementAndGet();
+        keepAlive.gone(connection);
         // Still ours (not kicked): keep the session and its call for the grace period, in case
         // the client reconnects with "resume"; after it, the user goes offline and leaves.
         sessions.detach(sessionId, clock.millis() + resumeGrace.toMillis());
@@ -95,6 +106,7 @@ public class SignalingSocket {
     String message(String text, WebSocketConnection connection) {
         long rxMicros = org.opencalling.signaling.routing.Delivery.nowMicros();
         registry.counter("signaling.messages", "direction", "in").increment();
+        keepAlive.seen(connection);
         if (closing) {
             return null; // frames that were already queued when we closed
         }

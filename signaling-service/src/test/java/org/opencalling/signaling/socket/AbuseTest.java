@@ -1,6 +1,7 @@
 package org.opencalling.signaling.socket;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,12 +24,14 @@ class AbuseTest {
     public static class NoRateLimit implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("signaling.max-messages-per-second", "1000000");
+            return Map.of("signaling.max-messages-per-second", "1000000",
+                    "quarkus.websockets-next.server.auto-ping-interval", "300ms", "signaling.idle-timeout", "2s");
         }
     }
 
+    // Not "logout": whatever its other fields, it ends the session and closes the socket, as it should.
     static final String[] TYPES = {"login", "ping", "invite", "accept", "reject", "busy", "cancel", "hangup",
-        "switch-type", "media", "sdp", "ice", "logout", "invite-more", "", "x", "\u0000", "é"};
+        "switch-type", "media", "sdp", "ice", "invite-more", "", "x", "\u0000", "é"};
     static final String[] VALUES = {"null", "1", "-1", "1e309", "\"\"", "\"x\"", "[]", "{}", "[1,[2,[3]]]", "true",
         "\"00000000-0000-0000-0000-000000000000\"", "\"" + "a".repeat(500) + "\"", "{\"type\":\"offer\"}"};
     static final String[] FIELDS = {"callId", "to", "callees", "callType", "timeoutSeconds", "groupId", "sdkAppId",
@@ -105,5 +108,50 @@ class AbuseTest {
         String metrics = given().get("/q/metrics").then().extract().asString();
         assertTrue(metrics.contains("signaling_errors_total{kind=\"malformed-json\"}"), "bad frames are counted");
         assertTrue(metrics.contains("signaling_connections "), "the open-sockets gauge is exported");
+    }
+
+    @Test
+    void theServerPingsAndKeepsASocketThatAnswers() throws Exception {
+        try (WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(4); // twice the idle timeout
+            while (System.nanoTime() < until) {
+                assertFalse(c.closedWith.isDone(), "a socket that answers pings stays open");
+                Thread.sleep(100); // time-driven: the idle timeout has to pass
+            }
+            assertTrue(c.pings.get() >= 5, "server pings: " + c.pings.get());
+            c.sendOnly("{\"type\":\"ping\",\"id\":\"alive\"}");
+            awaitPong(c, "alive");
+        }
+    }
+
+    @Test
+    void aSocketThatStopsAnsweringIsClosed() throws Exception {
+        // A raw client that completes the handshake, then never reads or answers anything.
+        try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            s.getOutputStream().write(("GET /v1/signaling HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nOrigin: " + SignalingSocketTest.ORIGIN + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.setSoTimeout(15_000);
+            java.io.InputStream in = s.getInputStream();
+            String status = new String(in.readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(status.endsWith("101"), status);
+            // Read frames (pings, then a close) until the server closes the connection.
+            int closeCode = -1;
+            int b;
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            while ((b = in.read()) != -1) {
+                all.write(b);
+            }
+            byte[] bytes = all.toByteArray();
+            for (int i = 0; i + 3 < bytes.length; i++) {
+                if ((bytes[i] & 0xff) == 0x88 && (bytes[i + 1] & 0x7f) >= 2) { // FIN + close, code follows
+                    closeCode = ((bytes[i + 2] & 0xff) << 8) | (bytes[i + 3] & 0xff);
+                }
+            }
+            assertEquals(org.opencalling.signaling.socket.KeepAlive.CLOSE_CODE, closeCode);
+        }
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        assertTrue(metrics.contains("signaling_errors_total{kind=\"keep-alive-timeout\"}"), "counted");
     }
 }

@@ -268,6 +268,26 @@ class CallFlowTest {
         }
     }
 
+    @Test
+    void invitingMoreSomeoneInAnotherCallIsAnsweredBusy() throws Exception {
+        try (WsClient amy = user("amy6"); WsClient bea = user("bea6"); WsClient cid = user("cid6"); WsClient dot = user("dot6")) {
+            amy.sendOnly("{\"type\":\"invite\",\"callees\":[\"bea6\"],\"groupId\":\"g6\"}");
+            String group = amy.expect("invite-ok").get("callId").asText();
+            bea.expect("invited");
+            bea.sendOnly("{\"type\":\"accept\",\"callId\":\"" + group + "\"}");
+            amy.expect("accepted");
+            activeCall(cid, dot, "dot6"); // dot is in another call
+            bea.sendOnly("{\"type\":\"invite-more\",\"id\":\"m\",\"callId\":\"" + group + "\",\"users\":[\"dot6\"]}");
+            bea.expect("invite-more-ok");
+            assertEquals("dot6", amy.expect("busy").get("userId").asText());
+            assertEquals("dot6", bea.expect("busy").get("userId").asText());
+            // The group call goes on; dot was never rung for it.
+            amy.sendOnly("{\"type\":\"media\",\"callId\":\"" + group + "\",\"audio\":false}");
+            assertEquals("amy6", bea.expect("media").get("userId").asText());
+            assertTrue(dot.skipped.stream().noneMatch(f -> group.equals(f.path("callId").asText())), "dot: " + dot.skipped);
+        }
+    }
+
     /** Waits (up to 10 s) until the server counts exactly n open sockets. */
     static void awaitOpenConnections(int n) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);

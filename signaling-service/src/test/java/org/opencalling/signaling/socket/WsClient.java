@@ -16,6 +16,7 @@ final class WsClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     final WebSocket ws;
 
     WsClient(URI uri, String origin) throws Exception {
@@ -33,6 +34,13 @@ final class WsClient implements AutoCloseable {
                     received.add(partial.toString());
                     partial.setLength(0);
                 }
+                w.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onPing(WebSocket w, java.nio.ByteBuffer message) {
+                pings.incrementAndGet(); // the JDK answers with a pong by itself
                 w.request(1);
                 return null;
             }
