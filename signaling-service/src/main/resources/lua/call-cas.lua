@@ -3,7 +3,8 @@
 -- KEYS[1] call hash   KEYS[2] deadlines zset   KEYS[3..] the participants' "busy" keys
 -- ARGV: 1 version read ('' for a new call), 2 new version, 3 snapshot JSON, 4 ttl (ms) of the
 -- record, 5 callId, 6 next ringing deadline (ms; 0: none), then per busy key '1' (ringing or in
--- this call: the key names it) or '0' (not: the key is removed if it still names this call).
+-- this call: the key names it, unless it names another call) or '0' (not: the key is removed
+-- if it still names this call).
 -- Returns 1 when stored, 0 when someone else changed the call first.
 local v = redis.call('HGET', KEYS[1], 'v')
 if (v or '') ~= ARGV[1] then
@@ -17,9 +18,12 @@ else
   redis.call('ZREM', KEYS[2], ARGV[5])
 end
 for i = 3, #KEYS do
+  local cur = redis.call('GET', KEYS[i])
   if ARGV[4 + i] == '1' then
-    redis.call('SET', KEYS[i], ARGV[5], 'PX', tonumber(ARGV[4]))
-  elseif redis.call('GET', KEYS[i]) == ARGV[5] then
+    if not cur or cur == ARGV[5] then -- never take a key that names another call
+      redis.call('SET', KEYS[i], ARGV[5], 'PX', tonumber(ARGV[4]))
+    end
+  elseif cur == ARGV[5] then
     redis.call('DEL', KEYS[i])
   end
 end

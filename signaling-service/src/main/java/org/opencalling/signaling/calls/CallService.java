@@ -15,6 +15,7 @@ import org.opencalling.signaling.routing.Delivery;
 /** Call operations of logged-in users: the stored state machine, and its effects delivered. */
 @Singleton
 public class CallService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(CallService.class);
     public static final long DEFAULT_TIMEOUT_MS = 30_000;
 
     @Inject
@@ -46,19 +47,27 @@ public class CallService {
         long now = clock.millis();
         String callId = UUID.randomUUID().toString();
         List<Effect> effects = new ArrayList<>();
-        List<String> busy = new ArrayList<>();
-        for (String callee : callees) {
-            if (store.callOf(app, callee) != null) {
-                busy.add(callee);
-            }
-        }
+        // Validated first (no keys taken for a call that cannot exist), then the busy keys are
+        // taken in one step: of two calls racing for a callee, only one rings it.
         Call c = Call.invite(callId, app, caller, callees, type, groupId, timeoutMs, now, effects);
+        List<String> busy = store.claimBusy(app, callId, caller, callees, timeoutMs + 60_000);
         // The busy ones never hear the invitation: drop their notification, answer for them.
         List<Effect> toSend = new ArrayList<>(withoutInvitationsTo(effects, busy));
         for (String b : busy) {
             c.busy(b, now, toSend);
         }
-        store.create(c);
+        try {
+            store.create(c);
+        } catch (RuntimeException e) {
+            List<String> users = new ArrayList<>(callees);
+            users.add(caller);
+            try {
+                store.releaseBusy(app, callId, users);
+            } catch (RuntimeException ignored) {
+                // they expire with the ringing time
+            }
+            throw e;
+        }
         registry.counter("signaling.calls", "outcome", "invited").increment();
         deliver(c, toSend, timeoutMs, rxMicros);
         return callId;
@@ -225,9 +234,15 @@ public class CallService {
             if (e instanceof Effect.Notify n) {
                 ObjectNode f = frame(n, c, timeoutMs);
                 for (String u : n.to()) {
-                    boolean online = delivery.toUser(c.sdkAppId(), u, f.deepCopy(), rxMicros);
-                    if (!online && n.what().equals("invited") && c.ringsUntil(u) > 0) {
-                        store.holdInvitation(c.sdkAppId(), u, c.callId(), c.ringsUntil(u));
+                    // The change is stored: one recipient's failure must not cost the others theirs.
+                    try {
+                        boolean online = delivery.toUser(c.sdkAppId(), u, f.deepCopy(), rxMicros);
+                        if (!online && n.what().equals("invited") && c.ringsUntil(u) > 0) {
+                            store.holdInvitation(c.sdkAppId(), u, c.callId(), c.ringsUntil(u));
+                        }
+                    } catch (RuntimeException ex) {
+                        registry.counter("signaling.errors", "kind", "delivery-failed").increment();
+                        LOG.warnf("%s for %s in call %s not delivered: %s", n.what(), u, c.callId(), ex.toString());
                     }
                 }
             } else if (e instanceof Effect.Event ev) {

@@ -25,6 +25,8 @@ public class CallStore {
     static final String DEADLINES = "trtc:call:deadlines";
     private static final long RECORD_TTL_MS = 24 * 3600_000L;
     private static final org.opencalling.redis.LuaScript CAS = new org.opencalling.redis.LuaScript("call-cas.lua");
+    private static final org.opencalling.redis.LuaScript CLAIM_BUSY = new org.opencalling.redis.LuaScript("claim-busy.lua");
+    private static final org.opencalling.redis.LuaScript RELEASE_BUSY = new org.opencalling.redis.LuaScript("release-busy.lua");
 
     @Inject
     RedisDataSource redis;
@@ -50,6 +52,32 @@ public class CallStore {
     /** The call the user is ringing in or in, if any. */
     public String callOf(long app, String user) {
         return redis.value(String.class).get(userKey(app, user));
+    }
+
+    /**
+     * A new call takes the busy keys of its caller and callees at once. Returns the callees that
+     * are busy (in or ringing for another call); refuses when the caller is. The keys taken
+     * live {@code holdMs} until the call is stored (which keeps them as long as the call).
+     */
+    public List<String> claimBusy(long app, String callId, String caller, List<String> callees, long holdMs) {
+        List<String> keys = new ArrayList<>();
+        keys.add(userKey(app, caller));
+        callees.forEach(u -> keys.add(userKey(app, u)));
+        var r = CLAIM_BUSY.run(redis, keys, List.of(callId, Long.toString(holdMs)));
+        List<String> busy = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            int index = r.get(i).toInteger();
+            if (index < 0) {
+                throw new Call.Refused("already-in-call", caller + " is already in a call");
+            }
+            busy.add(callees.get(index - 2));
+        }
+        return busy;
+    }
+
+    /** Gives back the busy keys of a call that could not be stored. */
+    public void releaseBusy(long app, String callId, List<String> users) {
+        RELEASE_BUSY.run(redis, users.stream().map(u -> userKey(app, u)).toList(), List.of(callId));
     }
 
     public Call load(String callId) {

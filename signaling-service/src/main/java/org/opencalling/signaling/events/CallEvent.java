@@ -5,8 +5,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
- * An event on {@code trtc.call-events}, keyed by callId (so one call's events stay in order on
- * one partition). {@code schema} is bumped on any incompatible change; {@code at} is epoch
+ * An event on {@code trtc.call-events}, keyed by callId (one call's events share a partition).
+ * Each pod sends its events in the order its changes were stored; two changes of one call made
+ * on different pods at nearly the same moment may reach Kafka in either order, so consumers
+ * that care compare {@code at}. {@code schema} is bumped on any incompatible change; {@code at} is epoch
  * milliseconds. {@code userId} names the participant the event is about (absent for
  * {@code ended}); {@code ended} carries the reason, {@code durationMs} since the first
  * accept (0 if nobody accepted) and every participant's final state.

@@ -43,7 +43,10 @@ public class GraceExpiry {
                     continue; // resumed on another pod (its notice did not reach us): not ours to end
                 }
             } catch (RuntimeException ex) {
+                // Redis unreachable: cannot tell, and could not leave the call either; try again soon.
                 LOG.debugf("cannot tell where %s lives now: %s", d.sessionId(), ex.toString());
+                sessions.retryLater(d, System.currentTimeMillis() + 1000);
+                continue;
             }
             try {
                 calls.leaveAny(d.sdkAppId(), d.userId());

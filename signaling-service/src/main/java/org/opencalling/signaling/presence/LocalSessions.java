@@ -3,46 +3,62 @@ package org.opencalling.signaling.presence;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The sessions whose sockets this pod holds. A kick may arrive (over Redis) before the login
- * that caused it has finished registering here, so kicks are remembered for a while and honoured
- * when the session shows up.
+ * The sessions this pod holds: live ones (with their socket) and detached ones (no socket: in
+ * their resume grace period, or between a login's registration with presence and its socket
+ * being attached). Frames for a detached session are held and handed to the socket that takes
+ * it back, so none is lost in those gaps. A kick may arrive (over Redis) before the login that
+ * caused it has finished here, so kicks are remembered for a while and honoured when the
+ * session shows up.
  */
 @Singleton
 public class LocalSessions {
     public static final int KICKED_CLOSE_CODE = 4001;
+    /** Close code for a socket whose session was resumed on another connection. */
+    public static final int RESUMED_ELSEWHERE_CLOSE_CODE = 4002;
+    public static final int MAX_HELD_FRAMES = 256;
+    public static final int MAX_HELD_CHARS = 1 << 20;
     private static final long REMEMBER_KICKS_MILLIS = 60_000;
+
+    @ConfigProperty(name = "signaling.resume-grace", defaultValue = "10s")
+    Duration grace;
 
     public record Local(long sdkAppId, String userId, String sessionId, WebSocketConnection connection) {
     }
 
     private final Map<String, Local> sessions = new ConcurrentHashMap<>();
     private final Map<String, Long> earlyKicks = new ConcurrentHashMap<>();
-    /** Sessions whose socket dropped, kept for the resume grace period: session id → entry. */
     private final Map<String, Detached> detached = new ConcurrentHashMap<>();
 
     /**
-     * A session without a socket, in its grace period. Frames for it are kept (the newest
-     * {@link #MAX_HELD_FRAMES}) and handed to the socket that resumes it, here or on another pod.
+     * A session without a socket. Frames for it are kept (the newest {@link #MAX_HELD_FRAMES},
+     * at most {@link #MAX_HELD_CHARS} characters) for the socket that takes it back. A claimed
+     * one is being taken back (a login in progress) and does not expire meanwhile.
      */
     public static final class Detached {
         private final long sdkAppId;
         private final String userId;
         private final String sessionId;
-        private final long untilMillis;
-        private final java.util.ArrayDeque<String> frames = new java.util.ArrayDeque<>();
+        private volatile long untilMillis;
+        private boolean claimed; // guarded by the map's per-key lock (compute)
+        private final ArrayDeque<String> frames = new ArrayDeque<>();
+        private int chars;
         private boolean taken;
 
-        Detached(long sdkAppId, String userId, String sessionId, long untilMillis) {
+        Detached(long sdkAppId, String userId, String sessionId, long untilMillis, boolean claimed) {
             this.sdkAppId = sdkAppId;
             this.userId = userId;
             this.sessionId = sessionId;
             this.untilMillis = untilMillis;
+            this.claimed = claimed;
         }
 
         /** False once the frames were taken (the caller then looks for the live socket again). */
@@ -50,10 +66,11 @@ public class LocalSessions {
             if (taken) {
                 return false;
             }
-            if (frames.size() == MAX_HELD_FRAMES) {
-                frames.pollFirst();
-            }
             frames.addLast(frame);
+            chars += frame.length();
+            while (frames.size() > MAX_HELD_FRAMES || chars > MAX_HELD_CHARS) {
+                chars -= frames.pollFirst().length();
+            }
             return true;
         }
 
@@ -61,6 +78,7 @@ public class LocalSessions {
             taken = true;
             List<String> out = new ArrayList<>(frames);
             frames.clear();
+            chars = 0;
             return out;
         }
 
@@ -81,23 +99,96 @@ public class LocalSessions {
         }
     }
 
-    public static final int MAX_HELD_FRAMES = 256;
-    /** Close code for a socket whose session was resumed on another connection. */
-    public static final int RESUMED_ELSEWHERE_CLOSE_CODE = 4002;
+    private long graceEnd() {
+        return System.currentTimeMillis() + grace.toMillis();
+    }
 
     /**
-     * The socket dropped: keep the session (and its calls) until {@code untilMillis}. Detached
-     * before it is removed, so a frame arriving meanwhile is held, not lost. False if the session
-     * was not here (kicked or handed over).
+     * A fresh login's session id, before it is registered with presence (from then on frames are
+     * routed here): frames arriving before its socket is attached are held, not lost.
      */
-    public boolean detach(String sessionId, long untilMillis) {
-        Local l = sessionId == null ? null : sessions.get(sessionId);
-        if (l == null) {
+    public void reserve(String sessionId, long sdkAppId, String userId) {
+        detached.put(sessionId, new Detached(sdkAppId, userId, sessionId, Long.MAX_VALUE, true));
+    }
+
+    /**
+     * Takes a session of this user back for a resuming login: one in its grace period, or one
+     * whose socket this pod still thinks open (the client saw it die first; that socket is
+     * closed with 4002). Claimed, it no longer expires. False if there is none here.
+     */
+    public boolean claim(String sessionId, long sdkAppId, String userId) {
+        if (sessionId == null) {
             return false;
         }
-        detached.put(sessionId, new Detached(l.sdkAppId(), l.userId(), sessionId, untilMillis));
+        boolean[] ok = {false};
+        detached.computeIfPresent(sessionId, (k, d) -> {
+            if (!d.claimed && d.sdkAppId == sdkAppId && d.userId.equals(userId)) {
+                d.claimed = true;
+                ok[0] = true;
+            }
+            return d;
+        });
+        if (ok[0]) {
+            return true;
+        }
+        Local l = sessions.get(sessionId);
+        if (l == null || l.sdkAppId() != sdkAppId || !l.userId().equals(userId)) {
+            return false;
+        }
+        if (detached.putIfAbsent(sessionId, new Detached(sdkAppId, userId, sessionId, graceEnd(), true)) != null) {
+            return false;
+        }
         if (!sessions.remove(sessionId, l)) {
-            detached.remove(sessionId); // kicked or handed over meanwhile
+            detached.remove(sessionId);
+            return false;
+        }
+        l.connection().close(new CloseReason(RESUMED_ELSEWHERE_CLOSE_CODE, "resumed elsewhere"))
+                .subscribe().with(v -> { }, e -> { });
+        return true;
+    }
+
+    /** The login failed: a reservation is dropped; a claimed session goes back to its grace period. */
+    public void release(String sessionId, boolean wasClaimed) {
+        if (!wasClaimed) {
+            detached.remove(sessionId);
+            return;
+        }
+        detached.computeIfPresent(sessionId, (k, d) -> {
+            d.claimed = false;
+            return d;
+        });
+    }
+
+    /**
+     * The session's socket: from now on frames go to it; returns the frames held while it had
+     * none (to be sent next; one arriving in between may overtake them).
+     */
+    public List<String> attach(Local l) {
+        sessions.put(l.sessionId(), l);
+        if (earlyKicks.remove(l.sessionId()) != null) {
+            detached.remove(l.sessionId());
+            kick(l.sessionId());
+            return List.of();
+        }
+        Detached d = detached.remove(l.sessionId());
+        return d == null ? List.of() : d.take();
+    }
+
+    /**
+     * The socket closed: keep the session (and its call) for the grace period. Only for the socket
+     * that holds it (not one kicked, handed over, or replaced by a resume). Detached before it
+     * is removed, so a frame arriving meanwhile is held, not lost.
+     */
+    public boolean detach(String sessionId, WebSocketConnection connection) {
+        Local l = sessionId == null ? null : sessions.get(sessionId);
+        if (l == null || l.connection() != connection) {
+            return false;
+        }
+        Detached d = detached.computeIfAbsent(sessionId,
+                k -> new Detached(l.sdkAppId(), l.userId(), sessionId, graceEnd(), false));
+        d.untilMillis = graceEnd();
+        if (!sessions.remove(sessionId, l)) {
+            detached.remove(sessionId, d); // kicked or handed over meanwhile
             return false;
         }
         return true;
@@ -121,22 +212,6 @@ public class LocalSessions {
         return List.of();
     }
 
-    /** The detached session a login of the same user may resume, or null (it stays detached until attached). */
-    public Detached resumable(String sessionId, long sdkAppId, String userId) {
-        Detached d = sessionId == null ? null : detached.get(sessionId);
-        return d == null || d.sdkAppId() != sdkAppId || !d.userId().equals(userId) ? null : d;
-    }
-
-    /**
-     * The resumed session's new socket: from now on frames go to it; returns the frames held
-     * while it was away (to be sent next; one arriving in between may overtake them).
-     */
-    public List<String> attach(Local l) {
-        add(l);
-        Detached d = detached.remove(l.sessionId());
-        return d == null ? List.of() : d.take();
-    }
-
     /** The session ended for good (logout): no longer here, attached or not. */
     public void forget(String sessionId) {
         if (sessionId != null) {
@@ -145,26 +220,36 @@ public class LocalSessions {
         }
     }
 
-    /** Detached sessions whose grace period ended, removed. */
+    /** Detached sessions whose grace period ended (not claimed by a login in progress), removed. */
     public List<Detached> expired(long nowMillis) {
         List<Detached> out = new ArrayList<>();
         for (Detached d : List.copyOf(detached.values())) {
-            if (d.untilMillis() <= nowMillis && detached.remove(d.sessionId()) != null) {
+            if (d.untilMillis > nowMillis) {
+                continue;
+            }
+            boolean[] removed = {false};
+            detached.computeIfPresent(d.sessionId, (k, v) -> {
+                if (v == d && !v.claimed && v.untilMillis <= nowMillis) {
+                    removed[0] = true;
+                    return null;
+                }
+                return v;
+            });
+            if (removed[0]) {
                 out.add(d);
             }
         }
         return out;
     }
 
-    public List<Detached> allDetached() {
-        return new ArrayList<>(detached.values());
+    /** Puts an expired session back for another try later (its end could not be decided now). */
+    public void retryLater(Detached d, long untilMillis) {
+        d.untilMillis = untilMillis;
+        detached.putIfAbsent(d.sessionId, d);
     }
 
-    public void add(Local l) {
-        sessions.put(l.sessionId(), l);
-        if (earlyKicks.remove(l.sessionId()) != null) {
-            kick(l.sessionId());
-        }
+    public List<Detached> allDetached() {
+        return new ArrayList<>(detached.values());
     }
 
     public List<Local> all() {
@@ -181,14 +266,24 @@ public class LocalSessions {
         Local l = sessions.get(sessionId);
         if (l == null || !l.connection().isOpen()) {
             Detached d = detached.get(sessionId);
-            if (d != null && d.hold(frame)) {
-                return true; // its socket dropped: kept for the resume
+            if (d == null && l != null) {
+                // Its socket is closing: hold the frame for the resume (detach keeps this entry).
+                d = detached.computeIfAbsent(sessionId,
+                        k -> new Detached(l.sdkAppId(), l.userId(), sessionId, graceEnd(), false));
             }
-            l = sessions.get(sessionId); // just attached (resumed) meanwhile?
-            if (d == null || l == null || !l.connection().isOpen()) {
+            if (d != null && d.hold(frame)) {
+                return true;
+            }
+            Local now = sessions.get(sessionId); // just attached (resumed) meanwhile?
+            if (d == null || now == null || !now.connection().isOpen()) {
                 return false;
             }
+            return write(now, frame, onSent);
         }
+        return write(l, frame, onSent);
+    }
+
+    private static boolean write(Local l, String frame, Runnable onSent) {
         l.connection().sendText(frame).subscribe().with(v -> {
             if (onSent != null) {
                 onSent.run();
@@ -199,7 +294,11 @@ public class LocalSessions {
 
     /** Tells the socket it was displaced (KICKED_OUT in the SDK) and closes it. */
     public boolean kick(String sessionId) {
-        if (detached.remove(sessionId) != null) {
+        Detached d = detached.remove(sessionId);
+        if (d != null) {
+            if (d.claimed) {
+                earlyKicks.put(sessionId, System.currentTimeMillis()); // a login is taking it back: kick its socket
+            }
             return true; // no socket to tell; the session is simply gone
         }
         Local l = sessions.remove(sessionId);

@@ -18,7 +18,8 @@ import org.opencalling.service.Periodic;
  * Keep-alive both ways: the server pings every socket (auto-ping-interval) and the client may
  * send {@code ping} messages; a socket from which nothing at all (no message, no pong) has come
  * for {@code signaling.idle-timeout} is dead (a vanished network leaves TCP open for many
- * minutes) and is closed with {@link #CLOSE_CODE}, which starts its resume grace period.
+ * minutes) and is closed with {@link #CLOSE_CODE}, which starts its resume grace period. A
+ * socket that has not logged in within {@code signaling.login-timeout} is closed with 1008.
  */
 @Singleton
 public class KeepAlive {
@@ -27,13 +28,17 @@ public class KeepAlive {
     @ConfigProperty(name = "signaling.idle-timeout", defaultValue = "60s")
     Duration idleTimeout;
 
+    /** A socket must log in within this, or it is closed (1008): an open socket costs memory. */
+    @ConfigProperty(name = "signaling.login-timeout", defaultValue = "30s")
+    Duration loginTimeout;
+
     @Inject
     MeterRegistry registry;
 
     private final Map<String, Seen> sockets = new ConcurrentHashMap<>();
     private Periodic timer;
 
-    private record Seen(WebSocketConnection connection, long atMillis) {
+    private record Seen(WebSocketConnection connection, long atMillis, long openedAtMillis, boolean loggedIn) {
     }
 
     void start(@Observes StartupEvent e) {
@@ -41,9 +46,20 @@ public class KeepAlive {
         timer = Periodic.start("keep-alive", Duration.ofMillis(every), this::closeSilent);
     }
 
-    /** Something came from this socket: it is alive. */
+    void opened(WebSocketConnection c) {
+        long now = System.currentTimeMillis();
+        sockets.put(c.id(), new Seen(c, now, now, false));
+    }
+
+    /** Something came from this socket: it is alive. (Nothing once it is gone.) */
     void seen(WebSocketConnection c) {
-        sockets.put(c.id(), new Seen(c, System.currentTimeMillis()));
+        long now = System.currentTimeMillis();
+        sockets.computeIfPresent(c.id(), (k, s) -> new Seen(c, now, s.openedAtMillis(), s.loggedIn()));
+    }
+
+    /** The socket logged in: the login timeout no longer applies. */
+    void loggedIn(WebSocketConnection c) {
+        sockets.computeIfPresent(c.id(), (k, s) -> new Seen(c, s.atMillis(), s.openedAtMillis(), true));
     }
 
     void gone(WebSocketConnection c) {
@@ -51,11 +67,14 @@ public class KeepAlive {
     }
 
     void closeSilent() {
-        long limit = System.currentTimeMillis() - idleTimeout.toMillis();
+        long now = System.currentTimeMillis();
         for (Seen s : sockets.values()) {
-            if (s.atMillis() < limit && sockets.remove(s.connection().id(), s)) {
-                registry.counter("signaling.errors", "kind", "keep-alive-timeout").increment();
-                s.connection().close(new CloseReason(CLOSE_CODE, "no keep-alive"))
+            boolean silent = s.atMillis() < now - idleTimeout.toMillis();
+            boolean anonymous = !s.loggedIn() && s.openedAtMillis() < now - loginTimeout.toMillis();
+            if ((silent || anonymous) && sockets.remove(s.connection().id(), s)) {
+                registry.counter("signaling.errors", "kind", silent ? "keep-alive-timeout" : "login-timeout").increment();
+                s.connection().close(silent ? new CloseReason(CLOSE_CODE, "no keep-alive")
+                                : new CloseReason(1008, "log in first"))
                         .subscribe().with(v -> { }, err -> { });
             }
         }

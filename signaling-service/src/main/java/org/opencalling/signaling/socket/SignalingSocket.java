@@ -12,6 +12,7 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,8 +54,6 @@ public class SignalingSocket {
     @ConfigProperty(name = "signaling.max-messages-per-second")
     int maxPerSecond;
 
-    @ConfigProperty(name = "signaling.resume-grace", defaultValue = "10s")
-    java.time.Duration resumeGrace;
 
     @Inject
     org.opencalling.signaling.presence.PresenceClient presence;
@@ -84,7 +83,7 @@ public class SignalingSocket {
     @OnOpen
     void open(WebSocketConnection connection) {
         OPEN.incrementAndGet();
-        keepAlive.seen(connection);
+        keepAlive.opened(connection);
     }
 
     /** The answer to the server's ping (browsers send it by themselves). */
@@ -99,7 +98,7 @@ public class SignalingSocket {
         keepAlive.gone(connection);
         // Still ours (not kicked): keep the session and its call for the grace period, in case
         // the client reconnects with "resume"; after it, the user goes offline and leaves.
-        sessions.detach(sessionId, clock.millis() + resumeGrace.toMillis());
+        sessions.detach(sessionId, connection);
     }
 
     @OnTextMessage
@@ -208,14 +207,22 @@ public class SignalingSocket {
                 sessionId = null;
                 closing = true;
                 sessions.forget(sid);
-                calls.leaveAny(sdkAppId, userId);
+                try {
+                    calls.leaveAny(sdkAppId, userId);
+                } catch (RuntimeException e) {
+                    LOG.warnf("logout of %s: leaving the call failed: %s", userId, e.toString());
+                    registry.counter("signaling.errors", "kind", "unavailable").increment();
+                }
                 try {
                     presence.end(sdkAppId, userId, sid);
                 } catch (RuntimeException e) {
                     registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
                 }
-                connection.sendTextAndAwait(reply(object("logout-ok", id)));
-                connection.closeAndAwait(new CloseReason(1000, "logged out"));
+                try {
+                    connection.sendTextAndAwait(reply(object("logout-ok", id)));
+                } finally {
+                    connection.closeAndAwait(new CloseReason(1000, "logged out"));
+                }
                 return null;
             }
             default:
@@ -249,44 +256,58 @@ public class SignalingSocket {
             return error(id, v.result().code(), "login refused: UserSig " + v.result().code());
         }
         String resumeId = msg.hasNonNull("resume") ? msg.get("resume").asText() : null;
-        // Resuming a session whose socket dropped: kept here, or (a reconnect that landed on
-        // another pod) still the user's live session on the pod that held it.
-        var resumable = sessions.resumable(resumeId, app.asLong(), user.asText());
+        // Resuming a session whose socket dropped: kept here (claimed so it cannot expire
+        // meanwhile), or (a reconnect that landed on another pod) still the user's live session
+        // on the pod that held it.
+        boolean claimed = sessions.claim(resumeId, app.asLong(), user.asText());
         String fromPod = null;
-        if (resumable == null && resumeId != null) {
+        if (!claimed && resumeId != null) {
             try {
                 fromPod = delivery.heldElsewhere(app.asLong(), user.asText(), resumeId);
             } catch (RuntimeException e) {
                 fromPod = null; // cannot tell: a fresh session
             }
         }
-        boolean resumed = resumable != null || fromPod != null;
+        boolean resumed = claimed || fromPod != null;
         String sid = resumed ? resumeId : UUID.randomUUID().toString();
-        try {
-            // One live session per user: an older one, on whatever pod, is kicked by presence.
-            presence.register(app.asLong(), user.asText(), sid, pod.name());
-        } catch (org.opencalling.signaling.presence.PresenceClient.Unavailable e) {
-            registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
-            return error(id, "presence-unavailable", "login is not possible right now; retry shortly");
+        if (!claimed) {
+            sessions.reserve(sid, app.asLong(), user.asText()); // frames routed here before the socket is attached wait
         }
-        sdkAppId = app.asLong();
-        userId = user.asText();
-        sessionId = sid;
-        ObjectNode ok = object("login-ok", id);
-        ok.put("sdkAppId", sdkAppId);
-        ok.put("userId", userId);
-        ok.put("sessionId", sessionId);
-        ok.put("resumed", resumed);
-        ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
-        ok.put("iceTtl", config.turnTtlSeconds());
-        registry.counter("signaling.sessions", "kind", resumable != null ? "resumed" : fromPod != null
-                ? "resumed-from-other-pod" : "new").increment();
-        // The answer first, then what came while the socket was away, then what rang while the
-        // user was offline.
-        connection.sendTextAndAwait(reply(ok));
-        var local = new org.opencalling.signaling.presence.LocalSessions.Local(sdkAppId, userId, sessionId, connection);
-        for (String held : sessions.attach(local)) {
-            connection.sendTextAndAwait(held);
+        boolean attached = false;
+        try {
+            try {
+                // One live session per user: an older one, on whatever pod, is kicked by presence.
+                presence.register(app.asLong(), user.asText(), sid, pod.name());
+            } catch (org.opencalling.signaling.presence.PresenceClient.Unavailable e) {
+                registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
+                return error(id, "presence-unavailable", "login is not possible right now; retry shortly");
+            }
+            sdkAppId = app.asLong();
+            userId = user.asText();
+            sessionId = sid;
+            ObjectNode ok = object("login-ok", id);
+            ok.put("sdkAppId", sdkAppId);
+            ok.put("userId", userId);
+            ok.put("sessionId", sessionId);
+            ok.put("resumed", resumed);
+            ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
+            ok.put("iceTtl", config.turnTtlSeconds());
+            registry.counter("signaling.sessions", "kind", claimed ? "resumed" : fromPod != null
+                    ? "resumed-from-other-pod" : "new").increment();
+            // The answer first, then what came while the socket was away (or while this login
+            // was being registered), then what rang while the user was offline.
+            connection.sendTextAndAwait(reply(ok));
+            var local = new org.opencalling.signaling.presence.LocalSessions.Local(sdkAppId, userId, sessionId, connection);
+            List<String> held = sessions.attach(local);
+            attached = true;
+            keepAlive.loggedIn(connection);
+            for (String frame : held) {
+                connection.sendTextAndAwait(frame);
+            }
+        } finally {
+            if (!attached) {
+                sessions.release(sid, claimed);
+            }
         }
         if (fromPod != null) {
             delivery.announceResume(fromPod, sid); // that pod forwards what it held, here

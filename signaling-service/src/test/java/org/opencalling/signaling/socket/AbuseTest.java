@@ -25,7 +25,8 @@ class AbuseTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("signaling.max-messages-per-second", "1000000",
-                    "quarkus.websockets-next.server.auto-ping-interval", "300ms", "signaling.idle-timeout", "2s");
+                    "quarkus.websockets-next.server.auto-ping-interval", "300ms", "signaling.idle-timeout", "2s",
+                    "signaling.login-timeout", "3s");
         }
     }
 
@@ -113,6 +114,8 @@ class AbuseTest {
     @Test
     void theServerPingsAndKeepsASocketThatAnswers() throws Exception {
         try (WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+            c.sendOnly(SignalingSocketTest.login("pinged", SignalingSocketTest.userSig("pinged", 600)));
+            c.expect("login-ok");
             long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(4); // twice the idle timeout
             while (System.nanoTime() < until) {
                 assertFalse(c.closedWith.isDone(), "a socket that answers pings stays open");
@@ -121,6 +124,15 @@ class AbuseTest {
             assertTrue(c.pings.get() >= 5, "server pings: " + c.pings.get());
             c.sendOnly("{\"type\":\"ping\",\"id\":\"alive\"}");
             awaitPong(c, "alive");
+        }
+    }
+
+    @Test
+    void aSocketThatNeverLogsInIsClosed() throws Exception {
+        try (WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+            c.sendOnly("{\"type\":\"ping\",\"id\":\"anon\"}"); // alive, answering pings, but anonymous
+            awaitPong(c, "anon");
+            assertEquals(1008, c.closedWith.get(10, java.util.concurrent.TimeUnit.SECONDS));
         }
     }
 

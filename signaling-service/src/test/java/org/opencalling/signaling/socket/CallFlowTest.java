@@ -288,6 +288,49 @@ class CallFlowTest {
         }
     }
 
+    @Test
+    void aResumeTakesOverASocketTheServerStillThinksOpen() throws Exception {
+        try (WsClient eva = user("eva7"); WsClient fin = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")),
+                SignalingSocketTest.ORIGIN)) {
+            fin.sendOnly(SignalingSocketTest.login("fin7", SignalingSocketTest.userSig("fin7", 600)));
+            String session = fin.expect("login-ok").get("sessionId").asText();
+            String callId = activeCall(eva, fin, "fin7");
+            // The client believes its socket dead (the server does not know yet) and resumes on a new one.
+            try (WsClient again = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+                again.sendOnly("{\"type\":\"login\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"fin7\","
+                        + "\"userSig\":\"" + SignalingSocketTest.userSig("fin7", 600) + "\",\"resume\":\"" + session + "\"}");
+                JsonNode ok = again.expect("login-ok");
+                assertTrue(ok.get("resumed").asBoolean(), ok.toString());
+                assertEquals(session, ok.get("sessionId").asText());
+                assertEquals(org.opencalling.signaling.presence.LocalSessions.RESUMED_ELSEWHERE_CLOSE_CODE,
+                        fin.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                eva.sendOnly("{\"type\":\"media\",\"callId\":\"" + callId + "\",\"video\":false}");
+                assertEquals("eva7", again.expect("media").get("userId").asText(), "the call goes on, on the new socket");
+                assertTrue(eva.skipped.stream().noneMatch(f -> f.path("type").asText().equals("left")), "fin never left");
+            }
+        }
+    }
+
+    @Test
+    void twoCallsRacingForOneCalleeRingItOnce() throws Exception {
+        try (WsClient gia = user("gia7"); WsClient hugo = user("hugo7"); WsClient ines = user("ines7")) {
+            // Both invitations leave at once; whichever is stored first rings ines, the other is busy.
+            gia.ws.sendText("{\"type\":\"invite\",\"callees\":[\"ines7\"]}", true);
+            hugo.ws.sendText("{\"type\":\"invite\",\"callees\":[\"ines7\"]}", true);
+            String g = gia.expect("invite-ok").get("callId").asText();
+            String h = hugo.expect("invite-ok").get("callId").asText();
+            String rung = ines.expect("invited").get("callId").asText();
+            WsClient loser = rung.equals(g) ? hugo : gia;
+            assertEquals("ines7", loser.expect("busy").get("userId").asText());
+            assertTrue(rung.equals(g) || rung.equals(h));
+            // A caller in a call cannot start another one.
+            ines.sendOnly("{\"type\":\"accept\",\"callId\":\"" + rung + "\"}");
+            ines.expect("accept-ok");
+            ines.sendOnly("{\"type\":\"invite\",\"id\":\"again\",\"callees\":[\"hugo7\"]}");
+            assertEquals("already-in-call", ines.expect("error").get("code").asText());
+        }
+    }
+
     /** Waits (up to 10 s) until the server counts exactly n open sockets. */
     static void awaitOpenConnections(int n) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
