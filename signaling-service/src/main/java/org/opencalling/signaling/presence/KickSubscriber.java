@@ -3,7 +3,6 @@ package org.opencalling.signaling.presence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -16,10 +15,10 @@ public class KickSubscriber {
     private static final Logger LOG = Logger.getLogger(KickSubscriber.class);
 
     @Inject
-    RedisDataSource redis;
+    LocalSessions sessions;
 
     @Inject
-    LocalSessions sessions;
+    org.opencalling.signaling.routing.PodChannels channels;
 
     @Inject
     Pod pod;
@@ -31,7 +30,7 @@ public class KickSubscriber {
     MeterRegistry registry;
 
     void start(@Observes StartupEvent e) {
-        redis.pubsub(String.class).subscribe("trtc:presence:kick:" + pod.name(), this::onKick);
+        channels.subscribe("trtc:presence:kick:" + pod.name(), this::onKick);
         LOG.infof("Signaling pod %s listens for kicks", pod.name());
     }
 

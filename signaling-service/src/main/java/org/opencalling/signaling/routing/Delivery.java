@@ -57,6 +57,9 @@ public class Delivery {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    PodChannels channels;
+
     private Timer routing;
     private Timer inviteDelivery;
 
@@ -69,7 +72,7 @@ public class Delivery {
                 .description("From an invite received by any pod to the invitation written to the callee's socket")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
-        redis.pubsub(String.class).subscribe(CHANNEL_PREFIX + pod.name(), this::arrived);
+        channels.subscribe(CHANNEL_PREFIX + pod.name(), this::arrived);
     }
 
     /** Microseconds since the epoch, the stamps' unit. */

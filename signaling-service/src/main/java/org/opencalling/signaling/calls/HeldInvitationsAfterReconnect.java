@@ -1,0 +1,40 @@
+package org.opencalling.signaling.calls;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.opencalling.signaling.presence.LocalSessions;
+import org.opencalling.signaling.presence.Pod;
+import org.opencalling.signaling.routing.Delivery;
+import org.opencalling.signaling.routing.PodChannels;
+
+/**
+ * While this pod's frame channel was not subscribed, invitations for its users found no
+ * listener and were held as for offline users; once subscribed again they are delivered to the
+ * users here who are still rung. (Other frames of that gap are lost, as on any dropped socket.)
+ */
+@Singleton
+public class HeldInvitationsAfterReconnect {
+    @Inject
+    PodChannels channels;
+
+    @Inject
+    LocalSessions sessions;
+
+    @Inject
+    CallService calls;
+
+    @Inject
+    Pod pod;
+
+    void start(@Observes StartupEvent e) {
+        channels.afterResubscribe(Delivery.CHANNEL_PREFIX + pod.name(), this::deliver);
+    }
+
+    void deliver() {
+        for (LocalSessions.Local l : sessions.all()) {
+            calls.deliverHeldInvitations(l.sdkAppId(), l.userId());
+        }
+    }
+}
