@@ -39,7 +39,7 @@ import org.opencalling.usersig.UserSigCodec;
  *   a full GC, before and after).</li>
  * </ol>
  * <pre>java -Xmx3g -cp bench/target/benchmarks.jar org.opencalling.bench.signaling.SignalingLoad
- *     [--rates 100,200,400,800] [--seconds 10] [--pairs 200] [--idle 10000] [--warmup 20]
+ *     [--rates 100,200,400,800] [--seconds 10] [--pairs 200] [--idle 10000] [--warmup 10]
  *     [--service-jvm-opts "-Xlog:gc:file=/tmp/gc-%i.log"]   (%i: the instance's number)</pre>
  */
 public final class SignalingLoad {
@@ -105,10 +105,16 @@ public final class SignalingLoad {
                 all.add(new Pair(caller, callee));
             }
             System.out.printf("%d pairs logged in (callers and callees on different instances)%n%n", pairs);
-            int warmup = Integer.parseInt(opt.getOrDefault("warmup", "20"));
-            System.out.printf("Warm-up: %d s of setups and pings at 200/s (JIT), not reported%n", warmup);
-            step(all, 200, warmup, false);
-            step(all, 200, Math.max(1, warmup / 4), true);
+            // The JIT (and the heap's sizing) settle per load level: warm up at each rate measured,
+            // lowest first, up to 800/s.
+            int warmup = Integer.parseInt(opt.getOrDefault("warmup", "10"));
+            System.out.printf("Warm-up: %d s of setups and pings at each rate up to 800/s, not reported%n", warmup);
+            for (int rate : rates) {
+                if (rate <= 800) {
+                    step(all, rate, warmup, false);
+                    step(all, rate, Math.max(1, warmup / 4), true);
+                }
+            }
             System.out.println("| target setups/s | achieved | errors | invite delivery p50 / p99 / p999 (ms) "
                     + "| reference: ping RTT p50 / p99 / p999 (ms) | p99 ratio |");
             System.out.println("|---|---|---|---|---|---|");
@@ -127,10 +133,15 @@ public final class SignalingLoad {
             if (idle > 0) {
                 idleMemory(ports, pods, idle);
             }
+            stopAll(started); // before Redis goes
         } finally {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                started.get(i).stop(Duration.ofSeconds(10));
-            }
+            stopAll(started);
+        }
+    }
+
+    static void stopAll(List<ServiceProcess> started) throws InterruptedException {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).stop(Duration.ofSeconds(10));
         }
     }
 
