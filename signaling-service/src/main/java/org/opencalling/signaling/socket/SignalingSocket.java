@@ -80,6 +80,9 @@ public class SignalingSocket {
     @Inject
     KeepAlive keepAlive;
 
+    @Inject
+    org.opencalling.signaling.turn.IceRenewal iceRenewal;
+
     @OnOpen
     void open(WebSocketConnection connection) {
         OPEN.incrementAndGet();
@@ -292,6 +295,7 @@ public class SignalingSocket {
             ok.put("resumed", resumed);
             ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
             ok.put("iceTtl", config.turnTtlSeconds());
+            iceRenewal.issued(sid, now);
             registry.counter("signaling.sessions", "kind", claimed ? "resumed" : fromPod != null
                     ? "resumed-from-other-pod" : "new").increment();
             // The answer first, then what came while the socket was away (or while this login

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -26,7 +27,7 @@ class AbuseTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("signaling.max-messages-per-second", "1000000",
                     "quarkus.websockets-next.server.auto-ping-interval", "300ms", "signaling.idle-timeout", "2s",
-                    "signaling.login-timeout", "3s");
+                    "signaling.login-timeout", "3s", "signaling.turn-credential-ttl", "4s");
         }
     }
 
@@ -124,6 +125,22 @@ class AbuseTest {
             assertTrue(c.pings.get() >= 5, "server pings: " + c.pings.get());
             c.sendOnly("{\"type\":\"ping\",\"id\":\"alive\"}");
             awaitPong(c, "alive");
+        }
+    }
+
+    @Test
+    void turnCredentialsAreRenewedWhileTheSessionLives() throws Exception {
+        try (WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN)) {
+            c.sendOnly(SignalingSocketTest.login("renewed", SignalingSocketTest.userSig("renewed", 600)));
+            JsonNode ok = c.expect("login-ok");
+            assertEquals(4, ok.get("iceTtl").asInt());
+            String first = ok.get("iceServers").get(0).get("username").asText();
+            JsonNode fresh = c.expect("ice-servers"); // half of the 4 s validity later
+            String renewed = fresh.get("iceServers").get(0).get("username").asText();
+            assertTrue(Long.parseLong(renewed.split(":")[0]) > Long.parseLong(first.split(":")[0]),
+                    first + " then " + renewed);
+            assertEquals(new org.opencalling.signaling.turn.TurnCredentials(SignalingTestResource.TURN_SECRET)
+                    .password(renewed), fresh.get("iceServers").get(0).get("credential").asText());
         }
     }
 
