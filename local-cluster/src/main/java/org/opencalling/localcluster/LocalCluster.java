@@ -78,6 +78,7 @@ public final class LocalCluster {
         signalingEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
         signalingEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
         signalingEnv.put("USERSIG_URL", usersigUrl);
+        signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
         signalingEnv.put("REDIS_URL", redisUrl());
         signalingEnv.put("SIGNALING_CLIENT", DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET);

@@ -121,6 +121,16 @@ class LocalClusterIT {
             assertTrue(loginAnswer.contains("\"type\":\"login-ok\""), loginAnswer);
             ws.abort();
 
+            // The README's backend call: ring alice through the REST invite API with the same token.
+            HttpResponse<String> call = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                            + (8091 + offset) + "/v1/calls"))
+                    .header("Authorization", "Bearer " + t.group(1)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"sdkAppId\":" + DemoDefaults.SDK_APP_ID
+                            + ",\"caller\":\"crm-agent\",\"callees\":[\"alice\"],\"type\":\"audio\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, call.statusCode(), call.body());
+            assertTrue(call.body().contains("\"state\":\"ringing\""), call.body());
+
             List<ProcessHandle> children = launcher.descendants().toList();
             assertFalse(children.isEmpty(), "the services run as child processes");
             // SIGTERM through the handle (Process.destroy would also close our end of its output);
