@@ -104,15 +104,10 @@ public class CallService {
 
     /** Rings more users into a running group call; one already in another call answers busy at once. */
     private void inviteMore(Call c, String by, List<String> users, long now, List<Effect> fx) {
-        List<String> busy = new ArrayList<>();
-        for (String u : users) {
-            String other = store.callOf(c.sdkAppId(), u);
-            if (other != null && !other.equals(c.callId())) {
-                busy.add(u);
-            }
-        }
         List<Effect> mine = new ArrayList<>();
-        c.inviteMore(by, users, DEFAULT_TIMEOUT_MS, now, mine);
+        c.inviteMore(by, users, DEFAULT_TIMEOUT_MS, now, mine); // validated before any key is taken
+        // Taken in one step, as for a new call: of two calls racing for a user only one rings it.
+        List<String> busy = store.claimBusy(c.sdkAppId(), c.callId(), by, users, DEFAULT_TIMEOUT_MS + 60_000);
         for (Effect e : withoutInvitationsTo(mine, busy)) {
             fx.add(e);
         }
@@ -236,9 +231,12 @@ public class CallService {
                 for (String u : n.to()) {
                     // The change is stored: one recipient's failure must not cost the others theirs.
                     try {
-                        boolean online = delivery.toUser(c.sdkAppId(), u, f.deepCopy(), rxMicros);
-                        if (!online && n.what().equals("invited") && c.ringsUntil(u) > 0) {
-                            store.holdInvitation(c.sdkAppId(), u, c.callId(), c.ringsUntil(u));
+                        if (n.what().equals("invited") && c.ringsUntil(u) > 0) {
+                            // Offline (or its pod gone): held, in the same step, for its next login.
+                            delivery.inviteOrHold(c.sdkAppId(), u, f.deepCopy(), rxMicros,
+                                    CallStore.pendingKey(c.sdkAppId(), u), c.callId(), c.ringsUntil(u));
+                        } else {
+                            delivery.toUser(c.sdkAppId(), u, f.deepCopy(), rxMicros);
                         }
                     } catch (RuntimeException ex) {
                         registry.counter("signaling.errors", "kind", "delivery-failed").increment();

@@ -26,6 +26,7 @@ public class CallStore {
     private static final long RECORD_TTL_MS = 24 * 3600_000L;
     private static final org.opencalling.redis.LuaScript CAS = new org.opencalling.redis.LuaScript("call-cas.lua");
     private static final org.opencalling.redis.LuaScript CLAIM_BUSY = new org.opencalling.redis.LuaScript("claim-busy.lua");
+    private static final org.opencalling.redis.LuaScript TAKE_INVITATIONS = new org.opencalling.redis.LuaScript("take-invitations.lua");
     private static final org.opencalling.redis.LuaScript RELEASE_BUSY = new org.opencalling.redis.LuaScript("release-busy.lua");
 
     @Inject
@@ -142,19 +143,13 @@ public class CallStore {
         return "trtc:call:pending:" + app + ":" + user;
     }
 
-    /** Keeps an invitation for a user who is offline, until it stops ringing. */
-    public void holdInvitation(long app, String user, String callId, long ringsUntilMs) {
-        String k = pendingKey(app, user);
-        redis.sortedSet(String.class).zadd(k, ringsUntilMs, callId);
-        redis.key(String.class).pexpireat(k, ringsUntilMs + 1000);
-    }
-
-    /** Takes the invitations held for a user that still ring after {@code nowMs}. */
+    /** Takes the invitations held for a user that still ring after {@code nowMs}, in one step. */
     public List<String> takeInvitations(long app, String user, long nowMs) {
-        String k = pendingKey(app, user);
-        List<String> ids = redis.sortedSet(String.class).zrangebyscore(k,
-                new io.quarkus.redis.datasource.sortedset.ScoreRange<>((double) nowMs, Double.POSITIVE_INFINITY));
-        redis.key(String.class).del(k);
+        var r = TAKE_INVITATIONS.run(redis, List.of(pendingKey(app, user)), List.of(Long.toString(nowMs)));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            ids.add(r.get(i).toString());
+        }
         return ids;
     }
 

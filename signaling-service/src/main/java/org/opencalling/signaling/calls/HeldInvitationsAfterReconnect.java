@@ -16,6 +16,7 @@ import org.opencalling.signaling.routing.PodChannels;
  */
 @Singleton
 public class HeldInvitationsAfterReconnect {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(HeldInvitationsAfterReconnect.class);
     @Inject
     PodChannels channels;
 
@@ -34,7 +35,11 @@ public class HeldInvitationsAfterReconnect {
 
     void deliver() {
         for (LocalSessions.Local l : sessions.all()) {
-            calls.deliverHeldInvitations(l.sdkAppId(), l.userId());
+            try {
+                calls.deliverHeldInvitations(l.sdkAppId(), l.userId());
+            } catch (RuntimeException e) {
+                LOG.debugf("held invitations of %s not delivered yet: %s", l.userId(), e.toString());
+            }
         }
     }
 }

@@ -28,6 +28,9 @@ public class GraceExpiry {
     CallService calls;
 
     @Inject
+    Pod pod;
+
+    @Inject
     org.opencalling.signaling.routing.Delivery delivery;
 
     private Periodic timer;
@@ -39,19 +42,22 @@ public class GraceExpiry {
     void expire() {
         for (LocalSessions.Detached d : sessions.expired(System.currentTimeMillis())) {
             try {
-                if (delivery.heldElsewhere(d.sdkAppId(), d.userId(), d.sessionId()) != null) {
-                    continue; // resumed on another pod (its notice did not reach us): not ours to end
+                String[] live = delivery.liveSession(d.sdkAppId(), d.userId());
+                if (live != null && !(live[0].equals(d.sessionId()) && live[1].equals(pod.name()))) {
+                    // Resumed on another pod (its notice did not reach us), or displaced by a
+                    // newer login (whose kick made it leave): not ours to end.
+                    continue;
                 }
-            } catch (RuntimeException ex) {
-                // Redis unreachable: cannot tell, and could not leave the call either; try again soon.
-                LOG.debugf("cannot tell where %s lives now: %s", d.sessionId(), ex.toString());
-                sessions.retryLater(d, System.currentTimeMillis() + 1000);
-                continue;
-            }
-            try {
                 calls.leaveAny(d.sdkAppId(), d.userId());
             } catch (RuntimeException ex) {
-                LOG.warnf("leaving the call of %s after the grace period failed: %s", d.userId(), ex.toString());
+                // Redis unreachable or busy: the user must still leave; try again soon.
+                if (!sessions.retryLater(d, System.currentTimeMillis() + 1000, 60)) {
+                    LOG.warnf("%s could not leave its call after its grace period (gave up after a minute): %s",
+                            d.userId(), ex.toString());
+                } else {
+                    LOG.debugf("ending %s after its grace period failed, retrying: %s", d.sessionId(), ex.toString());
+                }
+                continue;
             }
             try {
                 presence.end(d.sdkAppId(), d.userId(), d.sessionId());

@@ -18,6 +18,9 @@ public class KickSubscriber {
     LocalSessions sessions;
 
     @Inject
+    org.opencalling.signaling.calls.CallService calls;
+
+    @Inject
     org.opencalling.signaling.routing.PodChannels channels;
 
     @Inject
@@ -39,7 +42,19 @@ public class KickSubscriber {
             JsonNode m = json.readTree(message);
             if ("kicked".equals(m.path("type").asText())) {
                 registry.counter("signaling.kicks").increment();
-                sessions.kick(m.path("sessionId").asText());
+                String sid = m.path("sessionId").asText();
+                Object[] owner = sessions.owner(sid);
+                if (sessions.kick(sid) && owner != null) {
+                    // The displaced session leaves its call (the others get USER_LEAVE); the new
+                    // session starts without one. Off the event loop: it is Redis work.
+                    io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> {
+                        try {
+                            calls.leaveAny((Long) owner[0], (String) owner[1]);
+                        } catch (RuntimeException e) {
+                            LOG.warnf("%s, displaced, could not leave its call: %s", owner[1], e.toString());
+                        }
+                    });
+                }
             }
         } catch (Exception ex) {
             LOG.warnf("Unreadable kick message: %s", ex.toString());

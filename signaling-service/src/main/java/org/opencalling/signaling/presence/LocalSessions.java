@@ -52,6 +52,7 @@ public class LocalSessions {
         private final ArrayDeque<String> frames = new ArrayDeque<>();
         private int chars;
         private boolean taken;
+        private int attempts;
 
         Detached(long sdkAppId, String userId, String sessionId, long untilMillis, boolean claimed) {
             this.sdkAppId = sdkAppId;
@@ -80,6 +81,26 @@ public class LocalSessions {
             frames.clear();
             chars = 0;
             return out;
+        }
+
+        /**
+         * The frames held so far, leaving the entry open to hold more; when there are none left
+         * it closes (later frames go to the socket directly), so the socket gets every held frame
+         * before any newer one.
+         */
+        synchronized List<String> drain() {
+            if (frames.isEmpty()) {
+                taken = true;
+                return List.of();
+            }
+            List<String> out = new ArrayList<>(frames);
+            frames.clear();
+            chars = 0;
+            return out;
+        }
+
+        boolean claimed() {
+            return claimed;
         }
 
         public long sdkAppId() {
@@ -120,6 +141,27 @@ public class LocalSessions {
         if (sessionId == null) {
             return false;
         }
+        if (claimDetached(sessionId, sdkAppId, userId)) {
+            return true;
+        }
+        Local l = sessions.get(sessionId);
+        if (l == null || l.sdkAppId() != sdkAppId || !l.userId().equals(userId)) {
+            return false;
+        }
+        Detached mine = new Detached(sdkAppId, userId, sessionId, graceEnd(), true);
+        if (detached.putIfAbsent(sessionId, mine) != null) {
+            return claimDetached(sessionId, sdkAppId, userId); // its socket closed just now: detached
+        }
+        if (!sessions.remove(sessionId, l)) {
+            detached.remove(sessionId, mine);
+            return claimDetached(sessionId, sdkAppId, userId);
+        }
+        l.connection().close(new CloseReason(RESUMED_ELSEWHERE_CLOSE_CODE, "resumed elsewhere"))
+                .subscribe().with(v -> { }, e -> { });
+        return true;
+    }
+
+    private boolean claimDetached(String sessionId, long sdkAppId, String userId) {
         boolean[] ok = {false};
         detached.computeIfPresent(sessionId, (k, d) -> {
             if (!d.claimed && d.sdkAppId == sdkAppId && d.userId.equals(userId)) {
@@ -128,23 +170,7 @@ public class LocalSessions {
             }
             return d;
         });
-        if (ok[0]) {
-            return true;
-        }
-        Local l = sessions.get(sessionId);
-        if (l == null || l.sdkAppId() != sdkAppId || !l.userId().equals(userId)) {
-            return false;
-        }
-        if (detached.putIfAbsent(sessionId, new Detached(sdkAppId, userId, sessionId, graceEnd(), true)) != null) {
-            return false;
-        }
-        if (!sessions.remove(sessionId, l)) {
-            detached.remove(sessionId);
-            return false;
-        }
-        l.connection().close(new CloseReason(RESUMED_ELSEWHERE_CLOSE_CODE, "resumed elsewhere"))
-                .subscribe().with(v -> { }, e -> { });
-        return true;
+        return ok[0];
     }
 
     /** The login failed: a reservation is dropped; a claimed session goes back to its grace period. */
@@ -160,18 +186,32 @@ public class LocalSessions {
     }
 
     /**
-     * The session's socket: from now on frames go to it; returns the frames held while it had
-     * none (to be sent next; one arriving in between may overtake them).
+     * The session's socket. Frames keep being held while the caller writes out what was held
+     * ({@link #drainTo}); then they go to the socket directly, so none overtakes an older one.
+     * False if the session was kicked meanwhile (its socket is told and closed).
      */
-    public List<String> attach(Local l) {
+    public boolean attach(Local l) {
+        long now = System.currentTimeMillis();
+        earlyKicks.values().removeIf(t -> now - t > REMEMBER_KICKS_MILLIS);
         sessions.put(l.sessionId(), l);
         if (earlyKicks.remove(l.sessionId()) != null) {
             detached.remove(l.sessionId());
             kick(l.sessionId());
-            return List.of();
+            return false;
         }
-        Detached d = detached.remove(l.sessionId());
-        return d == null ? List.of() : d.take();
+        return true;
+    }
+
+    /** Writes out, in order, every frame held for an attached session, then lets new ones through. */
+    public void drainTo(String sessionId, java.util.function.Consumer<String> write) {
+        Detached d = detached.get(sessionId);
+        if (d == null) {
+            return;
+        }
+        for (List<String> batch = d.drain(); !batch.isEmpty(); batch = d.drain()) {
+            batch.forEach(write);
+        }
+        detached.remove(sessionId, d);
     }
 
     /**
@@ -184,12 +224,22 @@ public class LocalSessions {
         if (l == null || l.connection() != connection) {
             return false;
         }
-        Detached d = detached.computeIfAbsent(sessionId,
-                k -> new Detached(l.sdkAppId(), l.userId(), sessionId, graceEnd(), false));
-        d.untilMillis = graceEnd();
+        Detached created = new Detached(l.sdkAppId(), l.userId(), sessionId, graceEnd(), false);
+        Detached d = detached.putIfAbsent(sessionId, created);
         if (!sessions.remove(sessionId, l)) {
-            detached.remove(sessionId, d); // kicked or handed over meanwhile
+            detached.remove(sessionId, created); // kicked, handed over or resumed meanwhile: not ours
             return false;
+        }
+        if (d != null) {
+            // An entry made by send() while the socket was closing, or the login's own one whose
+            // held frames were still being written: this session's, so its grace period starts.
+            detached.computeIfPresent(sessionId, (k, v) -> {
+                if (v == d) {
+                    v.claimed = false;
+                    v.untilMillis = graceEnd();
+                }
+                return v;
+            });
         }
         return true;
     }
@@ -242,14 +292,40 @@ public class LocalSessions {
         return out;
     }
 
-    /** Puts an expired session back for another try later (its end could not be decided now). */
-    public void retryLater(Detached d, long untilMillis) {
+    /**
+     * Puts an expired session back for another try later (its end could not be carried out now),
+     * at most {@code maxAttempts} times; false when they are used up.
+     */
+    public boolean retryLater(Detached d, long untilMillis, int maxAttempts) {
+        if (++d.attempts > maxAttempts) {
+            return false;
+        }
         d.untilMillis = untilMillis;
         detached.putIfAbsent(d.sessionId, d);
+        return true;
     }
 
-    public List<Detached> allDetached() {
-        return new ArrayList<>(detached.values());
+    /**
+     * Detached sessions to keep alive in presence: not the ones a login is taking (a fresh
+     * login's reservation is not registered yet, and presence would report it lost).
+     */
+    public List<Detached> detachedToRefresh() {
+        return detached.values().stream().filter(d -> !d.claimed).toList();
+    }
+
+    /** Whose session this is, if it is here (attached or not): {@code {sdkAppId, userId}}, else null. */
+    public Object[] owner(String sessionId) {
+        Local l = sessions.get(sessionId);
+        if (l != null) {
+            return new Object[] {l.sdkAppId(), l.userId()};
+        }
+        Detached d = detached.get(sessionId);
+        return d == null ? null : new Object[] {d.sdkAppId, d.userId};
+    }
+
+    /** Whether the session is here, attached or not. */
+    public boolean holds(String sessionId) {
+        return sessions.containsKey(sessionId) || detached.containsKey(sessionId);
     }
 
     public List<Local> all() {
@@ -263,6 +339,10 @@ public class LocalSessions {
 
     /** As {@link #send(String, String)}; {@code onSent} runs once the frame is written to the socket. */
     public boolean send(String sessionId, String frame, Runnable onSent) {
+        Detached held = detached.get(sessionId);
+        if (held != null && held.hold(frame)) {
+            return true; // no socket yet, or its held frames are still being written out
+        }
         Local l = sessions.get(sessionId);
         if (l == null || !l.connection().isOpen()) {
             Detached d = detached.get(sessionId);

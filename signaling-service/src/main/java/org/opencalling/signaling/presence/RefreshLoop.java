@@ -39,7 +39,7 @@ public class RefreshLoop {
             List<PresenceClient.SessionRef> mine = new java.util.ArrayList<>(sessions.all().stream()
                     .map(l -> new PresenceClient.SessionRef(l.sdkAppId(), l.userId(), l.sessionId())).toList());
             // Sessions in their resume grace period stay online.
-            sessions.allDetached().forEach(d -> mine.add(new PresenceClient.SessionRef(d.sdkAppId(), d.userId(), d.sessionId())));
+            sessions.detachedToRefresh().forEach(d -> mine.add(new PresenceClient.SessionRef(d.sdkAppId(), d.userId(), d.sessionId())));
             for (String lost : presence.refresh(pod.name(), mine)) {
                 sessions.kick(lost);
             }

@@ -88,13 +88,30 @@ public class Delivery {
 
     /** As {@link #toUser(long, String, ObjectNode)}; {@code rxMicros} is when the causing message came in (0: none). */
     public boolean toUser(long app, String user, ObjectNode frame, long rxMicros) {
+        return route(app, user, frame, rxMicros, null, null, 0) == 1;
+    }
+
+    /**
+     * Sends an invitation to the user, or, if no pod takes it, holds it in {@code holdKey}
+     * (a zset callId → ring deadline) in the same step. 1: sent, 2: held.
+     */
+    public int inviteOrHold(long app, String user, ObjectNode frame, long rxMicros, String holdKey, String callId,
+                            long ringsUntilMs) {
+        return route(app, user, frame, rxMicros, holdKey, callId, ringsUntilMs);
+    }
+
+    private int route(long app, String user, ObjectNode frame, long rxMicros, String holdKey, String callId,
+                      long ringsUntilMs) {
         StringBuilder rest = new StringBuilder(256).append("\"frame\":").append(frame.toString());
         if (rxMicros > 0) {
             rest.append(",\"rx\":").append(rxMicros);
         }
         rest.append(",\"sent\":").append(nowMicros());
-        return ROUTE.run(redis, List.of("trtc:pr:s:" + app + ":" + user), List.of(CHANNEL_PREFIX, rest.toString()))
-                .toLong() == 1;
+        String session = "trtc:pr:s:" + app + ":" + user;
+        List<String> keys = holdKey == null ? List.of(session) : List.of(session, holdKey);
+        List<String> args = holdKey == null ? List.of(CHANNEL_PREFIX, rest.toString())
+                : List.of(CHANNEL_PREFIX, rest.toString(), callId, Long.toString(ringsUntilMs));
+        return ROUTE.run(redis, keys, args).toInteger();
     }
 
     /**
@@ -102,9 +119,14 @@ public class Delivery {
      * reconnect landing here after its socket dropped there); null otherwise.
      */
     public String heldElsewhere(long app, String user, String sessionId) {
+        String[] live = liveSession(app, user);
+        return live != null && sessionId.equals(live[0]) && !live[1].equals(pod.name()) ? live[1] : null;
+    }
+
+    /** The user's live session as presence has it: {@code {sessionId, pod}}, or null. */
+    public String[] liveSession(long app, String user) {
         var hm = redis.hash(String.class).hmget("trtc:pr:s:" + app + ":" + user, "sid", "pod");
-        String where = hm.get("pod");
-        return sessionId.equals(hm.get("sid")) && where != null && !where.equals(pod.name()) ? where : null;
+        return hm.get("sid") == null || hm.get("pod") == null ? null : new String[] {hm.get("sid"), hm.get("pod")};
     }
 
     /**

@@ -61,7 +61,13 @@ public class PodChannels {
             this.handler = handler;
         }
 
-        void message(String m) {
+        /** Each subscription has its own number; callbacks of a replaced one are ignored. */
+        volatile long generation;
+
+        void message(long gen, String m) {
+            if (gen != generation) {
+                return; // an old subscription still delivering: the current one has it too
+            }
             if (m.startsWith(PROBE)) {
                 if (m.endsWith(nonce)) {
                     lastProbe = System.currentTimeMillis();
@@ -72,36 +78,48 @@ public class PodChannels {
         }
 
         synchronized void subscribe() {
-            if (subscribing) {
+            if (subscribing || stopped) {
                 return;
             }
             subscribing = true;
+            long gen = ++generation;
             var old = subscriber;
             subscriber = null;
             if (old != null) {
-                old.unsubscribe().subscribe().with(v -> { }, e -> { });
+                old.unsubscribe().subscribe().with(v -> { }, e -> LOG.debugf("unsubscribing %s: %s", name, e.toString()));
             }
-            reactive.pubsub(String.class).subscribe(List.of(name), this::message, this::ended, e -> ended())
+            reactive.pubsub(String.class).subscribe(List.of(name), m -> message(gen, m), () -> ended(gen),
+                            e -> ended(gen))
                     .subscribe().with(s -> {
-                        subscriber = s;
-                        subscribing = false;
+                        synchronized (this) {
+                            subscribing = false;
+                            if (gen != generation) {
+                                s.unsubscribe().subscribe().with(v -> { }, e -> { });
+                                return;
+                            }
+                            subscriber = s;
+                        }
                         if (subscribedBefore) {
                             recover = true; // hooks run on the timer thread, not on this event loop
                         }
                         subscribedBefore = true;
                     }, e -> {
-                        subscribing = false;
+                        synchronized (this) {
+                            subscribing = false;
+                        }
                         LOG.warnf("Subscribing to %s failed (%s); retrying", name, e.toString());
                     });
         }
 
-        void ended() {
-            if (stopped) {
-                return;
+        void ended(long gen) {
+            if (stopped || gen != generation) {
+                return; // shutting down, or an old subscription closing after its replacement
             }
             LOG.warnf("Redis ended the subscription to %s; subscribing again", name);
             registry.counter("signaling.resubscriptions", "reason", "ended").increment();
-            subscriber = null;
+            synchronized (this) {
+                subscriber = null;
+            }
             subscribe(); // at once (non-blocking); if Redis is not back yet, the timer retries
         }
     }

@@ -276,11 +276,13 @@ public class SignalingSocket {
         if (!claimed) {
             sessions.reserve(sid, app.asLong(), user.asText()); // frames routed here before the socket is attached wait
         }
+        boolean registered = false;
         boolean attached = false;
         try {
             try {
                 // One live session per user: an older one, on whatever pod, is kicked by presence.
                 presence.register(app.asLong(), user.asText(), sid, pod.name());
+                registered = true;
             } catch (org.opencalling.signaling.presence.PresenceClient.Unavailable e) {
                 registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
                 return error(id, "presence-unavailable", "login is not possible right now; retry shortly");
@@ -299,22 +301,31 @@ public class SignalingSocket {
             registry.counter("signaling.sessions", "kind", claimed ? "resumed" : fromPod != null
                     ? "resumed-from-other-pod" : "new").increment();
             // The answer first, then what came while the socket was away (or while this login
-            // was being registered), then what rang while the user was offline.
+            // was being registered), then what rang while the user was offline. Frames keep
+            // being held until the held ones are written, so none overtakes an older one.
             connection.sendTextAndAwait(reply(ok));
             var local = new org.opencalling.signaling.presence.LocalSessions.Local(sdkAppId, userId, sessionId, connection);
-            List<String> held = sessions.attach(local);
             attached = true;
-            keepAlive.loggedIn(connection);
-            for (String frame : held) {
-                connection.sendTextAndAwait(frame);
+            if (!sessions.attach(local)) {
+                return null; // displaced by a newer login meanwhile: kicked
             }
+            keepAlive.loggedIn(connection);
+            sessions.drainTo(sid, connection::sendTextAndAwait);
         } finally {
             if (!attached) {
                 sessions.release(sid, claimed);
+                if (registered && !claimed && fromPod == null) {
+                    endQuietly(app.asLong(), user.asText(), sid); // the socket went before it was attached
+                }
             }
         }
         if (fromPod != null) {
-            delivery.announceResume(fromPod, sid); // that pod forwards what it held, here
+            try {
+                delivery.announceResume(fromPod, sid); // that pod forwards what it held, here
+            } catch (RuntimeException e) {
+                registry.counter("signaling.errors", "kind", "unavailable").increment();
+                LOG.warnf("could not tell %s that %s resumed here: %s", fromPod, sid, e.toString());
+            }
         }
         try {
             calls.deliverHeldInvitations(sdkAppId, userId);
@@ -322,6 +333,14 @@ public class SignalingSocket {
             registry.counter("signaling.errors", "kind", "held-invitations").increment();
         }
         return null;
+    }
+
+    private void endQuietly(long app, String user, String sid) {
+        try {
+            presence.end(app, user, sid);
+        } catch (RuntimeException e) {
+            LOG.debugf("ending %s failed (it expires by itself): %s", sid, e.toString());
+        }
     }
 
     private boolean flooding() {

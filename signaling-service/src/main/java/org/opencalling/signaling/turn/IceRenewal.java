@@ -64,8 +64,7 @@ public class IceRenewal {
             }
         }
         // A detached session keeps its entry: resumed, it is renewed by its next login-ok anyway.
-        issued.keySet().removeIf(sid -> !live.contains(sid) && sessions.allDetached().stream()
-                .noneMatch(d -> d.sessionId().equals(sid)));
+        issued.keySet().removeIf(sid -> !live.contains(sid) && !sessions.holds(sid));
     }
 
     void stop(@Observes ShutdownEvent e) {

@@ -331,6 +331,24 @@ class CallFlowTest {
         }
     }
 
+    @Test
+    void aSessionDisplacedByANewLoginLeavesItsCall() throws Exception {
+        try (WsClient kit = user("kit9"); WsClient lou = user("lou9")) {
+            String callId = activeCall(kit, lou, "lou9");
+            try (WsClient louAgain = user("lou9")) { // a fresh login (no resume) elsewhere
+                lou.expect("kicked");
+                assertEquals(org.opencalling.signaling.presence.LocalSessions.KICKED_CLOSE_CODE,
+                        lou.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals("lou9", kit.expect("left").get("userId").asText());
+                assertEquals(callId, kit.expect("ended").get("callId").asText());
+                // The new session is free to take calls.
+                kit.sendOnly("{\"type\":\"invite\",\"callees\":[\"lou9\"]}");
+                String next = kit.expect("invite-ok").get("callId").asText();
+                assertEquals(next, louAgain.expect("invited").get("callId").asText());
+            }
+        }
+    }
+
     /** Waits (up to 10 s) until the server counts exactly n open sockets. */
     static void awaitOpenConnections(int n) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
