@@ -40,6 +40,7 @@ public class GraceExpiry {
     }
 
     void expire() {
+        sessions.forwardsOverdue(System.currentTimeMillis());
         for (LocalSessions.Detached d : sessions.expired(System.currentTimeMillis())) {
             try {
                 String[] live = delivery.liveSession(d.sdkAppId(), d.userId());

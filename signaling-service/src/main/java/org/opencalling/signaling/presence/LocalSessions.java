@@ -202,6 +202,43 @@ public class LocalSessions {
         return true;
     }
 
+    /** Resumed from another pod: session id → when to stop waiting for that pod's held frames. */
+    private final Map<String, Long> awaitingForward = new ConcurrentHashMap<>();
+
+    /**
+     * The session was resumed from another pod, which will forward the frames it held: new ones
+     * stay held here until those arrive ({@link #forwardDone}) or {@code untilMillis} passes.
+     */
+    public void awaitForward(String sessionId, long untilMillis) {
+        awaitingForward.put(sessionId, untilMillis);
+    }
+
+    /** A frame the former pod held, forwarded: straight to the socket, ahead of the ones held here. */
+    public boolean forwarded(String sessionId, String frame) {
+        Local l = sessions.get(sessionId);
+        return l != null && l.connection().isOpen() && write(l, frame, null);
+    }
+
+    /** The former pod forwarded all it held: what waited here follows, then frames flow directly. */
+    public void forwardDone(String sessionId) {
+        if (awaitingForward.remove(sessionId) != null) {
+            Local l = sessions.get(sessionId);
+            if (l == null) {
+                return;
+            }
+            drainTo(sessionId, frame -> write(l, frame, null));
+        }
+    }
+
+    /** Stops waiting for former pods that did not answer in time. */
+    public void forwardsOverdue(long nowMillis) {
+        for (Map.Entry<String, Long> e : List.copyOf(awaitingForward.entrySet())) {
+            if (e.getValue() <= nowMillis) {
+                forwardDone(e.getKey());
+            }
+        }
+    }
+
     /** Writes out, in order, every frame held for an attached session, then lets new ones through. */
     public void drainTo(String sessionId, java.util.function.Consumer<String> write) {
         Detached d = detached.get(sessionId);

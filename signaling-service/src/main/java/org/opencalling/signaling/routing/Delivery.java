@@ -131,7 +131,8 @@ public class Delivery {
 
     /**
      * Tells {@code fromPod} that its session now lives here: it forgets it without leaving the
-     * call and forwards the frames it held for it. Sent on that pod's frame channel after the
+     * call, forwards the frames it held for it ({@code "forwarded": true}, written ahead of what
+     * waits here) and then {@code "forwardDone": true}. Sent on that pod's frame channel after the
      * session was re-registered, so every frame routed there before arrives there first.
      */
     public void announceResume(String fromPod, String sessionId) {
@@ -152,6 +153,16 @@ public class Delivery {
         }
         if (envelope.hasNonNull("resumedBy")) {
             forwardHeld(envelope.get("sessionId").asText(), envelope.get("resumedBy").asText());
+            return;
+        }
+        if (envelope.path("forwardDone").asBoolean(false)) {
+            sessions.forwardDone(envelope.path("sessionId").asText());
+            return;
+        }
+        if (envelope.path("forwarded").asBoolean(false)) {
+            if (sessions.forwarded(envelope.path("sessionId").asText(), envelope.path("frame").toString())) {
+                registry.counter("signaling.messages", "direction", "out").increment();
+            }
             return;
         }
         JsonNode frame = envelope.path("frame");
@@ -175,11 +186,16 @@ public class Delivery {
                 ObjectNode envelope = json.createObjectNode();
                 envelope.put("sessionId", sessionId);
                 envelope.set("frame", json.readTree(frame));
+                envelope.put("forwarded", true);
                 envelopes.add(envelope.toString());
             } catch (Exception e) {
                 LOG.warnf("Could not forward a held frame of %s: %s", sessionId, e.toString());
             }
         }
+        ObjectNode done = json.createObjectNode();
+        done.put("sessionId", sessionId);
+        done.put("forwardDone", true);
+        envelopes.add(done.toString()); // then the new pod lets what it held for the session follow
         // One after the other, so they keep their order.
         io.smallrye.mutiny.Multi.createFrom().iterable(envelopes)
                 .onItem().transformToUniAndConcatenate(e -> reactiveRedis.pubsub(String.class).publish(CHANNEL_PREFIX + toPod, e))

@@ -31,6 +31,8 @@ import org.opencalling.usersig.Verification;
 @WebSocket(path = "/v1/signaling")
 @jakarta.enterprise.context.SessionScoped // one instance per connection: its fields are that connection's state
 public class SignalingSocket {
+    /** How long a session resumed from another pod waits for that pod's held frames. */
+    static final long FORWARD_WAIT_MILLIS = 2000;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SignalingSocket.class);
     static final AtomicInteger OPEN = new AtomicInteger();
     private static final Set<String> CALL_TYPES = Set.of("invite", "accept", "reject", "busy", "cancel", "hangup",
@@ -310,7 +312,12 @@ public class SignalingSocket {
                 return null; // displaced by a newer login meanwhile: kicked
             }
             keepAlive.loggedIn(connection);
-            sessions.drainTo(sid, connection::sendTextAndAwait);
+            if (fromPod != null) {
+                // The former pod's held frames come first: what arrives here meanwhile waits.
+                sessions.awaitForward(sid, clock.millis() + FORWARD_WAIT_MILLIS);
+            } else {
+                sessions.drainTo(sid, connection::sendTextAndAwait);
+            }
         } finally {
             if (!attached) {
                 sessions.release(sid, claimed);

@@ -212,12 +212,24 @@ class TwoPodsIT {
             send(hub, "accept", callId, "");
             gil.expect("accepted");
             hub.close(); // its network drops; it comes back through the other instance
+            awaitOpenConnections(pod2Port, 0); // instance 2 saw it go
+            send(gil, "media", callId, ",\"video\":false"); // held by instance 2 meanwhile
+            gil.sendOnly("{\"type\":\"ping\",\"id\":\"p\"}");
+            gil.expect("pong");
             try (WsClient again = connect(pod1Port)) {
                 again.sendOnly("{\"type\":\"login\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"hub2\","
                         + "\"userSig\":\"" + SignalingSocketTest.userSig("hub2", 600) + "\",\"resume\":\"" + session + "\"}");
-                JsonNode ok = again.expect("login-ok");
+                JsonNode ok = again.next();
+                assertEquals("login-ok", ok.get("type").asText(), ok.toString());
                 assertTrue(ok.get("resumed").asBoolean(), ok.toString());
                 assertEquals(session, ok.get("sessionId").asText());
+                send(gil, "media", callId, ",\"video\":true"); // sent after the resume
+                // The frame held by instance 2 first, then the newer one, in that order.
+                JsonNode first = again.next();
+                assertEquals("media", first.get("type").asText(), first.toString());
+                assertFalse(first.get("video").asBoolean(), "the held frame comes first: " + first);
+                JsonNode second = again.next();
+                assertTrue(second.get("video").asBoolean(), second.toString());
                 // Past the grace period the old instance must not end the call: it was told.
                 long until = System.nanoTime() + Duration.ofSeconds(GRACE_SECONDS + 2).toNanos();
                 while (System.nanoTime() < until) {
@@ -231,6 +243,22 @@ class TwoPodsIT {
                 assertEquals("hub2", gil.expect("left").get("userId").asText());
             }
         }
+    }
+
+    /** Waits (up to 10 s) until that instance counts exactly n open sockets. */
+    static void awaitOpenConnections(int port, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            last = metrics.lines().filter(l -> l.startsWith("signaling_connections ")).findFirst().orElse("");
+            if (last.equals("signaling_connections " + n + ".0")) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("expected " + n + " open connections on " + port + ", metrics say: " + last);
     }
 
     static JsonNode callState(String callId) throws Exception {
