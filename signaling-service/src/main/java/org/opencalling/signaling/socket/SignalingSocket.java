@@ -106,8 +106,20 @@ public class SignalingSocket {
         sessions.detach(sessionId, connection);
     }
 
+    /**
+     * One frame in, its answer (if any) out. Sent here rather than returned: a client that
+     * vanished meanwhile is counted ({@code connection-lost}), not logged as a server error.
+     */
     @OnTextMessage
-    String message(String text, WebSocketConnection connection) {
+    void message(String text, WebSocketConnection connection) {
+        String answer = handle(text, connection);
+        if (answer != null && connection.isOpen()) {
+            connection.sendText(answer).subscribe().with(v -> { },
+                    e -> registry.counter("signaling.errors", "kind", "connection-lost").increment());
+        }
+    }
+
+    private String handle(String text, WebSocketConnection connection) {
         long rxMicros = org.opencalling.signaling.routing.Delivery.nowMicros();
         registry.counter("signaling.messages", "direction", "in").increment();
         keepAlive.seen(connection);
