@@ -60,6 +60,19 @@ public final class EventLog implements AutoCloseable {
         return start(settings, registry, () -> newProducer(settings));
     }
 
+    /**
+     * Starts the sender if Kafka is configured; otherwise says that these events are off and
+     * returns null (publishing is then the caller's no-op).
+     */
+    public static EventLog startIfConfigured(java.util.Optional<String> bootstrapServers, String topic, int capacity,
+                                             String clientId, String metrics, MeterRegistry registry, String what) {
+        if (bootstrapServers.isEmpty() || bootstrapServers.get().isBlank()) {
+            LOG.infof("KAFKA_BOOTSTRAP_SERVERS is empty: %s are off", what);
+            return null;
+        }
+        return start(new Settings(bootstrapServers.get(), topic, capacity, clientId, metrics), registry);
+    }
+
     static EventLog start(Settings settings, MeterRegistry registry, Supplier<Producer<String, String>> producers) {
         EventLog log = new EventLog(settings, registry, producers);
         log.sender.start();

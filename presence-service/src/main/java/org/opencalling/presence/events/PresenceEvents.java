@@ -10,7 +10,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 import org.opencalling.events.EventLog;
 
 /**
@@ -21,8 +20,6 @@ import org.opencalling.events.EventLog;
  */
 @Singleton
 public class PresenceEvents {
-    private static final Logger LOG = Logger.getLogger(PresenceEvents.class);
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     Optional<String> bootstrapServers;
 
@@ -41,12 +38,8 @@ public class PresenceEvents {
     private EventLog log;
 
     void start(@Observes StartupEvent e) {
-        if (bootstrapServers.isEmpty() || bootstrapServers.get().isBlank()) {
-            LOG.info("KAFKA_BOOTSTRAP_SERVERS is empty: presence events are off");
-            return;
-        }
-        log = EventLog.start(new EventLog.Settings(bootstrapServers.get(), topic, capacity, "presence-service",
-                "presence.events"), registry);
+        log = EventLog.startIfConfigured(bootstrapServers, topic, capacity, "presence-service", "presence.events",
+                registry, "presence events");
     }
 
     public boolean enabled() {

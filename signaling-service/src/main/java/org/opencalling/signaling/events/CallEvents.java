@@ -10,7 +10,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 import org.opencalling.events.EventLog;
 import org.opencalling.signaling.calls.Call;
 import org.opencalling.signaling.calls.Effect;
@@ -23,8 +22,6 @@ import org.opencalling.signaling.calls.Effect;
  */
 @Singleton
 public class CallEvents {
-    private static final Logger LOG = Logger.getLogger(CallEvents.class);
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     Optional<String> bootstrapServers;
 
@@ -43,12 +40,8 @@ public class CallEvents {
     private EventLog log;
 
     void start(@Observes StartupEvent e) {
-        if (bootstrapServers.isEmpty() || bootstrapServers.get().isBlank()) {
-            LOG.info("KAFKA_BOOTSTRAP_SERVERS is empty: call events are off");
-            return;
-        }
-        log = EventLog.start(new EventLog.Settings(bootstrapServers.get(), topic, capacity, "signaling-service",
-                "signaling.call.events"), registry);
+        log = EventLog.startIfConfigured(bootstrapServers, topic, capacity, "signaling-service", "signaling.call.events",
+                registry, "call events");
     }
 
     /** The event a transition of {@code c} produced, at {@code now}. Never blocks. */

@@ -26,10 +26,7 @@ class CallEventsTest {
     URI uri;
 
     WsClient user(String name) throws Exception {
-        WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
-        c.sendOnly(SignalingSocketTest.login(name, SignalingSocketTest.userSig(name, 600)));
-        c.expect("login-ok");
-        return c;
+        return WsClient.loggedIn(uri, name);
     }
 
     static List<JsonNode> eventsOf(String callId, int count) throws Exception {

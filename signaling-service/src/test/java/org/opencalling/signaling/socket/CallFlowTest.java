@@ -16,10 +16,7 @@ class CallFlowTest {
     URI uri;
 
     WsClient user(String name) throws Exception {
-        WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
-        c.sendOnly(SignalingSocketTest.login(name, SignalingSocketTest.userSig(name, 600)));
-        c.expect("login-ok");
-        return c;
+        return WsClient.loggedIn(uri, name);
     }
 
     @Test

@@ -23,10 +23,7 @@ class RedisReconnectTest {
     RedisDataSource redis;
 
     WsClient user(String name) throws Exception {
-        WsClient c = new WsClient(URI.create(uri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
-        c.sendOnly(SignalingSocketTest.login(name, SignalingSocketTest.userSig(name, 600)));
-        c.expect("login-ok");
-        return c;
+        return WsClient.loggedIn(uri, name);
     }
 
     @Test

@@ -58,6 +58,14 @@ final class WsClient implements AutoCloseable {
         }).get(10, TimeUnit.SECONDS);
     }
 
+    /** A socket to the endpoint at {@code httpUri} (the test's http URI of /v1/signaling), logged in as {@code user}. */
+    static WsClient loggedIn(URI httpUri, String user) throws Exception {
+        WsClient c = new WsClient(URI.create(httpUri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
+        c.sendOnly(SignalingSocketTest.login(user, SignalingSocketTest.userSig(user, 600)));
+        c.expect("login-ok");
+        return c;
+    }
+
     JsonNode send(String text) throws Exception {
         ws.sendText(text, true).get(5, TimeUnit.SECONDS);
         return next();
