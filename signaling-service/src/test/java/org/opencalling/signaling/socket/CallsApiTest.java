@@ -65,6 +65,12 @@ class CallsApiTest {
     }
 
     @Test
+    void theApiIsDescribedInOpenApi() {
+        String doc = given().get("/q/openapi").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(doc.contains("/v1/calls") && doc.contains("/v1/calls/{callId}"), doc);
+    }
+
+    @Test
     void scopesAndValidation() throws Exception {
         String reader = token("calls:read");
         String writer = token("calls:write calls:read");
