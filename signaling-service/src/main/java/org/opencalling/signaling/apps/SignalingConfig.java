@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.opencalling.service.ConfigFiles;
 import org.opencalling.signaling.turn.IceServers;
-import org.opencalling.signaling.turn.TurnCredentials;
+import org.opencalling.stun.TurnCredentials;
 import org.opencalling.usersig.Applications;
 import org.opencalling.usersig.UserSigVerifier;
 

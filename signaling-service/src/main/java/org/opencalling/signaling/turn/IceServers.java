@@ -1,5 +1,7 @@
 package org.opencalling.signaling.turn;
 
+import org.opencalling.stun.TurnCredentials;
+
 import java.util.ArrayList;
 import java.util.List;
 

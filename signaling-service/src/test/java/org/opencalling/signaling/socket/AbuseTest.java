@@ -139,7 +139,7 @@ class AbuseTest {
             String renewed = fresh.get("iceServers").get(0).get("username").asText();
             assertTrue(Long.parseLong(renewed.split(":")[0]) > Long.parseLong(first.split(":")[0]),
                     first + " then " + renewed);
-            assertEquals(new org.opencalling.signaling.turn.TurnCredentials(SignalingTestResource.TURN_SECRET)
+            assertEquals(new org.opencalling.stun.TurnCredentials(SignalingTestResource.TURN_SECRET)
                     .password(renewed), fresh.get("iceServers").get(0).get("credential").asText());
         }
     }

@@ -13,7 +13,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.opencalling.signaling.turn.TurnCredentials;
+import org.opencalling.stun.TurnCredentials;
 import org.opencalling.usersig.Applications;
 import org.opencalling.usersig.UserSigCodec;
 

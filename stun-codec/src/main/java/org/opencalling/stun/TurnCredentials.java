@@ -1,4 +1,4 @@
-package org.opencalling.signaling.turn;
+package org.opencalling.stun;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -9,7 +9,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * TURN REST API credentials (draft-uberti-behave-turn-rest): username {@code expiry:userId}
  * (expiry in epoch seconds), password {@code base64(HMAC-SHA1(secret, username))}. The relay
- * recomputes the password from the same {@code TURN_SECRET} and refuses expired usernames.
+ * recomputes the password from the same {@code TURN_SECRET} and refuses expired usernames
+ * ({@link #passwordIfValid}). Shared by signaling-service (mints) and media-relay (checks).
  */
 public final class TurnCredentials {
     public record Credential(String username, String password, long expiresAt) {
@@ -28,6 +29,20 @@ public final class TurnCredentials {
         long expiry = nowSeconds + ttlSeconds;
         String username = expiry + ":" + userId;
         return new Credential(username, password(username), expiry);
+    }
+
+    /**
+     * The relay's side: the password for this username if it is a TURN REST username
+     * ({@code expiry:anything}, expiry in epoch seconds) not expired at {@code nowSeconds};
+     * null otherwise (malformed or expired: answered 401).
+     */
+    public String passwordIfValid(String username, long nowSeconds) {
+        int colon = username.indexOf(':');
+        String expiry = colon < 0 ? username : username.substring(0, colon);
+        if (expiry.isEmpty() || expiry.length() > 12 || !expiry.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        return Long.parseLong(expiry) <= nowSeconds ? null : password(username);
     }
 
     public String password(String username) {
