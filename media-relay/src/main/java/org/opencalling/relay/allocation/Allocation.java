@@ -1,0 +1,109 @@
+package org.opencalling.relay.allocation;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One allocation (RFC 8656 §5): a relayed port for a client's 5-tuple, until it expires; the peers
+ * it may exchange data with (permissions, by IP, RFC 8656 §9) and its channels (by number and by
+ * peer, RFC 8656 §12). Thread-safe: packets of one allocation may be handled on several threads.
+ */
+public final class Allocation {
+    private final FiveTuple tuple;
+    private final String username;
+    private final int relayPort;
+    private volatile long expiresAt;
+    private final Map<InetAddress, Long> permissions = new HashMap<>();
+    private final Map<Integer, ChannelBinding> byChannel = new HashMap<>();
+    private final Map<InetSocketAddress, ChannelBinding> byPeer = new HashMap<>();
+
+    Allocation(FiveTuple tuple, String username, int relayPort, long expiresAt) {
+        this.tuple = tuple;
+        this.username = username;
+        this.relayPort = relayPort;
+        this.expiresAt = expiresAt;
+    }
+
+    public FiveTuple tuple() {
+        return tuple;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public int relayPort() {
+        return relayPort;
+    }
+
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    void expiresAt(long at) {
+        this.expiresAt = at;
+    }
+
+    /** Installs or refreshes a permission for this peer IP (ports do not matter). */
+    public synchronized void permit(InetAddress peer, long untilMillis) {
+        permissions.put(peer, untilMillis);
+    }
+
+    public synchronized boolean permits(InetAddress peer, long nowMillis) {
+        Long until = permissions.get(peer);
+        return until != null && until > nowMillis;
+    }
+
+    /** Why a ChannelBind may not happen (RFC 8656 §11.2), or null if it may. */
+    public synchronized String bindRefusal(int channel, InetSocketAddress peer, long nowMillis) {
+        ChannelBinding c = live(byChannel.get(channel), nowMillis);
+        if (c != null && !c.peer().equals(peer)) {
+            return "channel bound to another peer";
+        }
+        ChannelBinding p = live(byPeer.get(peer), nowMillis);
+        if (p != null && p.channel() != channel) {
+            return "peer bound to another channel";
+        }
+        return null;
+    }
+
+    /** Binds (or refreshes) a channel; the caller checked {@link #bindRefusal}. Also installs the permission. */
+    public synchronized void bind(int channel, InetSocketAddress peer, long untilMillis, long permissionUntilMillis) {
+        ChannelBinding b = new ChannelBinding(channel, peer, untilMillis);
+        ChannelBinding old = byChannel.put(channel, b);
+        if (old != null && !old.peer().equals(peer)) {
+            byPeer.remove(old.peer()); // an expired binding of this number to another peer
+        }
+        byPeer.put(peer, b);
+        permissions.merge(peer.getAddress(), permissionUntilMillis, Math::max);
+    }
+
+    /** The peer a live channel is bound to, or null. */
+    public synchronized InetSocketAddress peerOf(int channel, long nowMillis) {
+        ChannelBinding b = live(byChannel.get(channel), nowMillis);
+        return b == null ? null : b.peer();
+    }
+
+    /** The live channel bound to this peer, or -1 (then data goes in a Data indication). */
+    public synchronized int channelOf(InetSocketAddress peer, long nowMillis) {
+        ChannelBinding b = live(byPeer.get(peer), nowMillis);
+        return b == null ? -1 : b.channel();
+    }
+
+    /** Drops expired permissions and channel bindings. */
+    public synchronized void prune(long nowMillis) {
+        permissions.values().removeIf(until -> until <= nowMillis);
+        byChannel.values().removeIf(b -> b.expiresAt() <= nowMillis);
+        byPeer.values().removeIf(b -> b.expiresAt() <= nowMillis);
+    }
+
+    public synchronized int permissionCount() {
+        return permissions.size();
+    }
+
+    private static ChannelBinding live(ChannelBinding b, long nowMillis) {
+        return b != null && b.expiresAt() > nowMillis ? b : null;
+    }
+}

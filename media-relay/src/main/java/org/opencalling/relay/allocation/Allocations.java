@@ -1,0 +1,113 @@
+package org.opencalling.relay.allocation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every allocation of this relay, keyed by 5-tuple, with the lifetime rules of RFC 8656 §7 and
+ * the quotas: per user and in total (486), and relayed ports (508).
+ */
+public final class Allocations {
+    /** The rules: quotas and lifetimes (ms). */
+    public record Limits(int maxPerUser, int maxTotal, long defaultLifetime, long maxLifetime,
+                         long permissionLifetime, long channelLifetime) {
+        /** RFC 8656's values: allocations 10 min (at most 1 h), permissions 5 min, channels 10 min. */
+        public static Limits standard(int maxPerUser, int maxTotal) {
+            return new Limits(maxPerUser, maxTotal, 600_000, 3_600_000, 300_000, 600_000);
+        }
+    }
+
+    /** The outcome of an Allocate: the allocation, or the STUN error code and reason. */
+    public record Created(Allocation allocation, int errorCode, String reason) {
+        public boolean ok() {
+            return allocation != null;
+        }
+    }
+
+    private final Limits limits;
+    private final PortPool ports;
+    private final Map<FiveTuple, Allocation> all = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
+
+    public Allocations(Limits limits, PortPool ports) {
+        this.limits = limits;
+        this.ports = ports;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** The lifetime granted for a requested one (seconds; negative: none asked), in ms. */
+    public long lifetime(long requestedSeconds) {
+        if (requestedSeconds < 0) {
+            return limits.defaultLifetime();
+        }
+        return Math.max(limits.defaultLifetime(), Math.min(requestedSeconds * 1000, limits.maxLifetime()));
+    }
+
+    public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, long nowMillis) {
+        if (all.containsKey(tuple)) {
+            return new Created(null, 437, "Allocation Mismatch");
+        }
+        if (all.size() >= limits.maxTotal() || perUser.getOrDefault(username, 0) >= limits.maxPerUser()) {
+            return new Created(null, 486, "Allocation Quota Reached");
+        }
+        int port = ports.take();
+        if (port < 0) {
+            return new Created(null, 508, "Insufficient Capacity");
+        }
+        Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds));
+        all.put(tuple, a);
+        perUser.merge(username, 1, Integer::sum);
+        return new Created(a, 0, null);
+    }
+
+    /** The live allocation of this 5-tuple, or null. */
+    public Allocation get(FiveTuple tuple, long nowMillis) {
+        Allocation a = all.get(tuple);
+        return a != null && a.expiresAt() > nowMillis ? a : null;
+    }
+
+    /** Refresh (RFC 8656 §7.3): 0 deletes; returns the lifetime granted in ms (0 when deleted). */
+    public long refresh(Allocation a, long requestedSeconds, long nowMillis) {
+        if (requestedSeconds == 0) {
+            remove(a);
+            return 0;
+        }
+        long granted = lifetime(requestedSeconds);
+        a.expiresAt(nowMillis + granted);
+        return granted;
+    }
+
+    public synchronized void remove(Allocation a) {
+        if (all.remove(a.tuple(), a)) {
+            ports.release(a.relayPort());
+            perUser.computeIfPresent(a.username(), (u, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /** Removes the allocations expired at {@code nowMillis} and prunes the others; returns the removed. */
+    public List<Allocation> expire(long nowMillis) {
+        List<Allocation> gone = new ArrayList<>();
+        for (Allocation a : all.values()) {
+            if (a.expiresAt() <= nowMillis) {
+                remove(a);
+                gone.add(a);
+            } else {
+                a.prune(nowMillis);
+            }
+        }
+        return gone;
+    }
+
+    public int size() {
+        return all.size();
+    }
+
+    public List<Allocation> list() {
+        return new ArrayList<>(all.values());
+    }
+}
