@@ -29,6 +29,7 @@ public final class Allocations {
     private final Limits limits;
     private final PortPool ports;
     private final Map<FiveTuple, Allocation> all = new ConcurrentHashMap<>();
+    private final Map<Integer, Allocation> byRelayPort = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
 
     public Allocations(Limits limits, PortPool ports) {
@@ -61,6 +62,7 @@ public final class Allocations {
         }
         Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds));
         all.put(tuple, a);
+        byRelayPort.put(port, a);
         perUser.merge(username, 1, Integer::sum);
         return new Created(a, 0, null);
     }
@@ -68,6 +70,12 @@ public final class Allocations {
     /** The live allocation of this 5-tuple, or null. */
     public Allocation get(FiveTuple tuple, long nowMillis) {
         Allocation a = all.get(tuple);
+        return a != null && a.expiresAt() > nowMillis ? a : null;
+    }
+
+    /** The live allocation whose relayed port this is (packets from peers), or null. */
+    public Allocation byRelayPort(int port, long nowMillis) {
+        Allocation a = byRelayPort.get(port);
         return a != null && a.expiresAt() > nowMillis ? a : null;
     }
 
@@ -84,6 +92,7 @@ public final class Allocations {
 
     public synchronized void remove(Allocation a) {
         if (all.remove(a.tuple(), a)) {
+            byRelayPort.remove(a.relayPort(), a);
             ports.release(a.relayPort());
             perUser.computeIfPresent(a.username(), (u, n) -> n <= 1 ? null : n - 1);
         }
