@@ -26,8 +26,25 @@ public final class Allocations {
         }
     }
 
+    /** Told when an allocation's relayed port must be opened (false: it cannot be: 508) or closed. */
+    public interface Listener {
+        boolean opened(Allocation a);
+
+        void closed(Allocation a);
+    }
+
     private final Limits limits;
     private final PortPool ports;
+    private volatile Listener listener = new Listener() {
+        @Override
+        public boolean opened(Allocation a) {
+            return true;
+        }
+
+        @Override
+        public void closed(Allocation a) {
+        }
+    };
     private final Map<FiveTuple, Allocation> all = new ConcurrentHashMap<>();
     private final Map<Integer, Allocation> byRelayPort = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
@@ -39,6 +56,10 @@ public final class Allocations {
 
     public Limits limits() {
         return limits;
+    }
+
+    public void listener(Listener l) {
+        this.listener = l;
     }
 
     /** The lifetime granted for a requested one (seconds; negative: none asked), in ms. */
@@ -61,6 +82,10 @@ public final class Allocations {
             return new Created(null, 508, "Insufficient Capacity");
         }
         Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds));
+        if (!listener.opened(a)) {
+            ports.release(port);
+            return new Created(null, 508, "Insufficient Capacity");
+        }
         all.put(tuple, a);
         byRelayPort.put(port, a);
         perUser.merge(username, 1, Integer::sum);
@@ -93,6 +118,7 @@ public final class Allocations {
     public synchronized void remove(Allocation a) {
         if (all.remove(a.tuple(), a)) {
             byRelayPort.remove(a.relayPort(), a);
+            listener.closed(a);
             ports.release(a.relayPort());
             perUser.computeIfPresent(a.username(), (u, n) -> n <= 1 ? null : n - 1);
         }
