@@ -156,7 +156,9 @@ class StunCodecTest {
         assertEquals(5, ChannelData.dataLength(udp, 0));
         assertArrayEquals(data, java.util.Arrays.copyOfRange(tcp, 4, 9));
         assertEquals(-1, ChannelData.channel(udp, 0, 8), "shorter than its length says");
-        assertEquals(-1, ChannelData.channel(new byte[] {0x50, 0, 0, 0}, 0, 4), "0x5000 is not a channel");
+        assertEquals(0x5000, ChannelData.channel(new byte[] {0x50, 0, 0, 0}, 0, 4), "RFC 5766's range");
+        assertEquals(-1, ChannelData.channel(new byte[] {(byte) 0x80, 0, 0, 0}, 0, 4), "0x8000 is not a channel (RTP)");
+        assertEquals(-1, ChannelData.channel(new byte[] {0x3F, 0, 0, 0}, 0, 4), "below 0x4000 neither");
         assertEquals(-1, ChannelData.channel(new byte[] {0x40}, 0, 1));
     }
 }

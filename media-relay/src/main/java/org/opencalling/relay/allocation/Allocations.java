@@ -19,8 +19,15 @@ public final class Allocations {
         }
     }
 
-    /** The outcome of an Allocate: the allocation, or the STUN error code and reason. */
+    /**
+     * The outcome of an Allocate: the allocation (and, for EVEN-PORT with R, the reservation
+     * token in {@code reason}'s place, hex), or the STUN error code and reason.
+     */
     public record Created(Allocation allocation, int errorCode, String reason) {
+        public String reservationToken() {
+            return allocation != null ? reason : null;
+        }
+
         public boolean ok() {
             return allocation != null;
         }
@@ -70,26 +77,67 @@ public final class Allocations {
         return Math.max(limits.defaultLifetime(), Math.min(requestedSeconds * 1000, limits.maxLifetime()));
     }
 
+    /** What an Allocate asks about its port: nothing, EVEN-PORT (with or without R), or a RESERVATION-TOKEN. */
+    public record PortRequest(boolean even, boolean reserveNext, String token) {
+        public static final PortRequest ANY = new PortRequest(false, false, null);
+    }
+
+    /** A port held for a later Allocate carrying its token, until {@code expiresAt}. */
+    private record Reservation(int port, long expiresAt) {
+    }
+
+    private static final long RESERVATION_MILLIS = 30_000;
+    private final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
+
     public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, long nowMillis) {
+        return create(tuple, username, requestedSeconds, PortRequest.ANY, nowMillis);
+    }
+
+    public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, PortRequest request,
+                                       long nowMillis) {
         if (all.containsKey(tuple)) {
             return new Created(null, 437, "Allocation Mismatch");
         }
         if (all.size() >= limits.maxTotal() || perUser.getOrDefault(username, 0) >= limits.maxPerUser()) {
             return new Created(null, 486, "Allocation Quota Reached");
         }
-        int port = ports.take();
+        int port;
+        String token = null;
+        if (request.token() != null) {
+            Reservation r = reservations.remove(request.token());
+            if (r == null || r.expiresAt() <= nowMillis) {
+                if (r != null) {
+                    ports.release(r.port());
+                }
+                return new Created(null, 508, "Insufficient Capacity"); // unknown or expired token
+            }
+            port = r.port();
+        } else if (request.even()) {
+            port = ports.takeEven(request.reserveNext());
+            if (port >= 0 && request.reserveNext()) {
+                byte[] t = new byte[8];
+                java.util.concurrent.ThreadLocalRandom.current().nextBytes(t);
+                token = java.util.HexFormat.of().formatHex(t);
+                reservations.put(token, new Reservation(port + 1, nowMillis + RESERVATION_MILLIS));
+            }
+        } else {
+            port = ports.take();
+        }
         if (port < 0) {
             return new Created(null, 508, "Insufficient Capacity");
         }
         Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds));
         if (!listener.opened(a)) {
             ports.release(port);
+            if (token != null) {
+                ports.release(reservations.remove(token).port());
+            }
             return new Created(null, 508, "Insufficient Capacity");
         }
         all.put(tuple, a);
         byRelayPort.put(port, a);
         perUser.merge(username, 1, Integer::sum);
-        return new Created(a, 0, null);
+        return new Created(a, 0, token);
     }
 
     /** The live allocation of this 5-tuple, or null. */
@@ -126,6 +174,11 @@ public final class Allocations {
 
     /** Removes the allocations expired at {@code nowMillis} and prunes the others; returns the removed. */
     public List<Allocation> expire(long nowMillis) {
+        for (Map.Entry<String, Reservation> e : List.copyOf(reservations.entrySet())) {
+            if (e.getValue().expiresAt() <= nowMillis && reservations.remove(e.getKey(), e.getValue())) {
+                ports.release(e.getValue().port());
+            }
+        }
         List<Allocation> gone = new ArrayList<>();
         for (Allocation a : all.values()) {
             if (a.expiresAt() <= nowMillis) {

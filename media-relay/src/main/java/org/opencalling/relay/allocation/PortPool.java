@@ -38,6 +38,29 @@ public final class PortPool {
         return min + i;
     }
 
+    /**
+     * An even port (EVEN-PORT, RFC 8656 §14.6); with {@code andNext}, one whose next port is free
+     * too, both taken (the next one is then reserved for a RESERVATION-TOKEN). -1 when none.
+     */
+    public synchronized int takeEven(boolean andNext) {
+        for (int n = 0; n < size; n++) {
+            int i = (cursor + n) % size;
+            int port = min + i;
+            if ((port & 1) != 0 || used.get(i) || (andNext && (i + 1 >= size || used.get(i + 1)))) {
+                continue;
+            }
+            used.set(i);
+            inUse++;
+            if (andNext) {
+                used.set(i + 1);
+                inUse++;
+            }
+            cursor = (i + (andNext ? 2 : 1)) % size;
+            return port;
+        }
+        return -1;
+    }
+
     /** Takes this very port if free (EVEN-PORT's reservation, a configured port), else false. */
     public synchronized boolean take(int port) {
         int i = port - min;

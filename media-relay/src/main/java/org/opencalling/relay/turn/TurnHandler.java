@@ -45,7 +45,8 @@ public final class TurnHandler {
             StunTypes.MESSAGE_INTEGRITY_SHA256, StunTypes.ERROR_CODE, StunTypes.CHANNEL_NUMBER, StunTypes.LIFETIME,
             StunTypes.XOR_PEER_ADDRESS, StunTypes.DATA_ATTR, StunTypes.REALM, StunTypes.NONCE,
             StunTypes.REQUESTED_ADDRESS_FAMILY, StunTypes.REQUESTED_TRANSPORT, StunTypes.XOR_MAPPED_ADDRESS,
-            StunTypes.PRIORITY, StunTypes.USE_CANDIDATE, StunTypes.USERHASH);
+            StunTypes.PRIORITY, StunTypes.USE_CANDIDATE, StunTypes.USERHASH, StunTypes.EVEN_PORT,
+            StunTypes.RESERVATION_TOKEN);
     private static final int UDP = 17;
     private static final String SOFTWARE = "opencalling media-relay";
 
@@ -114,6 +115,7 @@ public final class TurnHandler {
                 list[2 * i + 1] = (byte) (unknown.get(i) & 0xFF);
             }
             count("refused.unknown-attribute");
+            unknown.forEach(t -> count(String.format("refused.unknown-attribute.0x%04X", t)));
             out.add(new ToClient(tuple, StunEncoder.answer(m, StunTypes.ERROR)
                     .add(StunTypes.ERROR_CODE, new ErrorCode(420, "Unknown Attribute").encode())
                     .add(StunTypes.UNKNOWN_ATTRIBUTES, list).fingerprint().encode()));
@@ -206,8 +208,19 @@ public final class TurnHandler {
             error(tuple, m, key, 440, "Address Family not Supported", out);
             return;
         }
+        StunAttribute even = m.get(StunTypes.EVEN_PORT).orElse(null);
+        StunAttribute token = m.get(StunTypes.RESERVATION_TOKEN).orElse(null);
+        if ((even != null && token != null) || (even != null && even.length() != 1)
+                || (token != null && token.length() != 8)) {
+            error(tuple, m, key, 400, "Bad Request", out);
+            return;
+        }
+        Allocations.PortRequest port = token != null
+                ? new Allocations.PortRequest(false, false, java.util.HexFormat.of().formatHex(token.value()))
+                : even != null ? new Allocations.PortRequest(true, (even.value()[0] & 0x80) != 0, null)
+                : Allocations.PortRequest.ANY;
         long requested = m.get(StunTypes.LIFETIME).map(StunAttribute::asU32).orElse(-1L);
-        Allocations.Created c = allocations.create(tuple, username, requested, now);
+        Allocations.Created c = allocations.create(tuple, username, requested, port, now);
         if (!c.ok()) {
             count("refused." + c.errorCode());
             error(tuple, m, key, c.errorCode(), c.reason(), out);
@@ -215,12 +228,15 @@ public final class TurnHandler {
         }
         Allocation a = c.allocation();
         count("allocations.created");
-        out.add(new ToClient(tuple, StunEncoder.answer(m, StunTypes.SUCCESS)
+        StunEncoder ok = StunEncoder.answer(m, StunTypes.SUCCESS)
                 .add(StunTypes.XOR_RELAYED_ADDRESS,
                         XorAddress.encode(new InetSocketAddress(relayAddress, a.relayPort()), m.transactionId()))
                 .add(StunTypes.XOR_MAPPED_ADDRESS, XorAddress.encode(tuple.client(), m.transactionId()))
-                .add(StunAttribute.u32(StunTypes.LIFETIME, (a.expiresAt() - now) / 1000))
-                .add(StunAttribute.text(StunTypes.SOFTWARE, SOFTWARE))
+                .add(StunAttribute.u32(StunTypes.LIFETIME, (a.expiresAt() - now) / 1000));
+        if (c.reservationToken() != null) {
+            ok.add(StunTypes.RESERVATION_TOKEN, java.util.HexFormat.of().parseHex(c.reservationToken()));
+        }
+        out.add(new ToClient(tuple, ok.add(StunAttribute.text(StunTypes.SOFTWARE, SOFTWARE))
                 .integrity(key).fingerprint().encode()));
     }
 
@@ -277,6 +293,7 @@ public final class TurnHandler {
         InetSocketAddress peer = peerAttr == null ? null : XorAddress.decode(peerAttr.value(), m.transactionId());
         int channel = number == null || number.length() != 4 ? -1 : ((number.value()[0] & 0xFF) << 8) | (number.value()[1] & 0xFF);
         if (peer == null || !ChannelData.validChannel(channel)) {
+            count(peer == null ? "refused.channel-bind.no-peer" : String.format("refused.channel-bind.number-0x%04X", channel));
             error(tuple, m, key, 400, "Bad Request", out);
             return;
         }
@@ -286,6 +303,7 @@ public final class TurnHandler {
             return;
         }
         if (a.bindRefusal(channel, peer, now) != null) {
+            count("refused.channel-bind.conflict");
             error(tuple, m, key, 400, "Bad Request", out);
             return;
         }

@@ -155,9 +155,9 @@ class TurnHandlerTest {
                 .integrity(key).encode(), TUPLE, NOW)), "TCP relaying is not offered");
         assertEquals(440, errorOf(send(authed(StunTypes.ALLOCATE, TUPLE).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
                 .add(StunAttribute.u32(StunTypes.REQUESTED_ADDRESS_FAMILY, 2L << 24)).integrity(key).encode(), TUPLE, NOW)));
-        for (int attribute : new int[] {StunTypes.DONT_FRAGMENT, StunTypes.EVEN_PORT, StunTypes.RESERVATION_TOKEN, 0x7ABC}) {
+        for (int attribute : new int[] {StunTypes.DONT_FRAGMENT, 0x7ABC}) {
             StunMessage m = send(authed(StunTypes.ALLOCATE, TUPLE).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
-                    .add(attribute, new byte[attribute == StunTypes.RESERVATION_TOKEN ? 8 : attribute == StunTypes.DONT_FRAGMENT ? 0 : 1])
+                    .add(attribute, new byte[attribute == StunTypes.DONT_FRAGMENT ? 0 : 1])
                     .integrity(key).encode(), TUPLE, NOW);
             assertEquals(420, errorOf(m));
             byte[] unknown = m.get(StunTypes.UNKNOWN_ATTRIBUTES).orElseThrow().value();
@@ -170,6 +170,35 @@ class TurnHandlerTest {
         assertEquals(StunTypes.SUCCESS, allocate(second).messageClass());
         nonce = null;
         assertEquals(486, errorOf(allocate(third)), "two allocations per user");
+    }
+
+    @Test
+    void evenPortsAndReservationTokens() {
+        authed(StunTypes.ALLOCATE, TUPLE);
+        StunMessage first = send(authed(StunTypes.ALLOCATE, TUPLE).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .add(StunTypes.EVEN_PORT, new byte[] {(byte) 0x80}).integrity(key).encode(), TUPLE, NOW);
+        assertEquals(StunTypes.SUCCESS, first.messageClass(), first.toString());
+        int port = XorAddress.decode(first.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(), first.transactionId()).getPort();
+        assertEquals(0, port % 2, "an even port");
+        byte[] token = first.get(StunTypes.RESERVATION_TOKEN).orElseThrow().value();
+        assertEquals(8, token.length);
+        FiveTuple rtcp = new FiveTuple(new InetSocketAddress("198.51.100.7", 50001), TUPLE.server(), TUPLE.transport());
+        nonce = null;
+        StunMessage second = send(authed(StunTypes.ALLOCATE, rtcp).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .add(StunTypes.RESERVATION_TOKEN, token).integrity(key).encode(), rtcp, NOW);
+        assertEquals(StunTypes.SUCCESS, second.messageClass(), second.toString());
+        assertEquals(port + 1, XorAddress.decode(second.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(),
+                second.transactionId()).getPort(), "the reserved next port");
+        // Room for another of alice's allocations, then the spent token again.
+        assertEquals(0, send(authed(StunTypes.REFRESH, rtcp).add(StunAttribute.u32(StunTypes.LIFETIME, 0)).integrity(key).encode(),
+                rtcp, NOW).get(StunTypes.LIFETIME).orElseThrow().asU32());
+        FiveTuple third = new FiveTuple(new InetSocketAddress("198.51.100.9", 50002), TUPLE.server(), TUPLE.transport());
+        nonce = null;
+        assertEquals(508, errorOf(send(authed(StunTypes.ALLOCATE, third).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .add(StunTypes.RESERVATION_TOKEN, token).integrity(key).encode(), third, NOW)), "a token is used once");
+        assertEquals(400, errorOf(send(authed(StunTypes.ALLOCATE, third).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .add(StunTypes.EVEN_PORT, new byte[] {0}).add(StunTypes.RESERVATION_TOKEN, token).integrity(key).encode(), third, NOW)),
+                "both at once");
     }
 
     @Test
