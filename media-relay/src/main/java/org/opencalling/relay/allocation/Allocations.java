@@ -146,6 +146,11 @@ public final class Allocations {
         return a != null && a.expiresAt() > nowMillis ? a : null;
     }
 
+    /** The allocation of this 5-tuple, expired or not, or null. */
+    public Allocation of(FiveTuple tuple) {
+        return all.get(tuple);
+    }
+
     /** The live allocation whose relayed port this is (packets from peers), or null. */
     public Allocation byRelayPort(int port, long nowMillis) {
         Allocation a = byRelayPort.get(port);

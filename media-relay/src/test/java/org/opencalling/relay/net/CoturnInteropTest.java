@@ -47,8 +47,9 @@ class CoturnInteropTest {
         int peerPort = freeUdpPort();
         Process peer = new ProcessBuilder(PEER.toString(), "-L", "127.0.0.1", "-p", Integer.toString(peerPort))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try (UdpRelay relay = new UdpRelay(handler, allocations, loopback, List.of(0), System::currentTimeMillis)) {
-            List<String> cmd = new ArrayList<>(List.of(UCLIENT.toString(), "-p", Integer.toString(relay.ports().get(0)),
+        try (RelayServer relay = new RelayServer(handler, allocations, loopback, List.of(0), List.of(0), System::currentTimeMillis)) {
+            int port = extraFlags.contains("-t") ? relay.tcpPorts().get(0) : relay.udpPorts().get(0);
+            List<String> cmd = new ArrayList<>(List.of(UCLIENT.toString(), "-p", Integer.toString(port),
                     "-e", "127.0.0.1", "-r", Integer.toString(peerPort), "-n", "200", "-l", "200", "-z", "5", "-c",
                     "-W", SECRET, "-u", "alice"));
             cmd.addAll(extraFlags);
@@ -85,5 +86,16 @@ class CoturnInteropTest {
     @Test
     void overSendAndDataIndications() throws Exception {
         assertAllEchoed(run(List.of("-s")));
+    }
+
+    @Test
+    void overTcpWithChannels() throws Exception {
+        // -D: ChannelData padded on the stream, as RFC 8656 §12.5 requires (uclient's default does not pad).
+        assertAllEchoed(run(List.of("-t", "-D")));
+    }
+
+    @Test
+    void overTcpWithSendAndDataIndications() throws Exception {
+        assertAllEchoed(run(List.of("-t", "-s")));
     }
 }

@@ -30,12 +30,12 @@ import org.opencalling.stun.TurnCredentials;
 import org.opencalling.stun.XorAddress;
 
 /** TURN over real loopback UDP sockets: a client allocates, a peer socket talks to it through the relay. */
-class UdpRelayTest {
+class RelayServerTest {
     static final String REALM = "opencalling";
     final InetAddress loopback = InetAddress.getLoopbackAddress();
     final TurnCredentials credentials = new TurnCredentials("udp-test-secret");
     final Allocations allocations = new Allocations(Allocations.Limits.standard(5, 50), freeRange());
-    UdpRelay relay;
+    RelayServer relay;
 
     static PortPool freeRange() {
         int base = 42000 + ThreadLocalRandom.current().nextInt(200) * 10;
@@ -73,8 +73,8 @@ class UdpRelayTest {
     void aClientAndAPeerTalkThroughTheRelay() throws Exception {
         TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
                 StatelessNonce.withRandomKey(600_000), credentials, REALM, loopback);
-        relay = new UdpRelay(handler, allocations, loopback, List.of(0), System::currentTimeMillis);
-        InetSocketAddress server = new InetSocketAddress(loopback, relay.ports().get(0));
+        relay = new RelayServer(handler, allocations, loopback, List.of(0), List.of(0), System::currentTimeMillis);
+        InetSocketAddress server = new InetSocketAddress(loopback, relay.udpPorts().get(0));
         try (DatagramSocket client = new DatagramSocket(0, loopback); DatagramSocket peer = new DatagramSocket(0, loopback)) {
             client.setSoTimeout(5000);
             peer.setSoTimeout(5000);
@@ -149,6 +149,80 @@ class UdpRelayTest {
                 assertEquals(relayed.getPort(), rebind.getLocalPort(), "the relayed port was released");
             }
         }
+    }
+
+    static StunMessage readStun(java.io.DataInputStream in) throws Exception {
+        byte[] header = new byte[20];
+        in.readFully(header);
+        int length = ((header[2] & 0xFF) << 8) | (header[3] & 0xFF);
+        byte[] all = Arrays.copyOf(header, 20 + length);
+        in.readFully(all, 20, length);
+        StunDecoder.Result r = new StunDecoder().decode(all);
+        assertTrue(r.ok(), r.error());
+        return r.message();
+    }
+
+    @Test
+    void overTcpFramesAreFoundWhateverTheSegmentsAndTheAllocationEndsWithTheConnection() throws Exception {
+        TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+                StatelessNonce.withRandomKey(600_000), credentials, REALM, loopback);
+        relay = new RelayServer(handler, allocations, loopback, List.of(), List.of(0), System::currentTimeMillis);
+        try (java.net.Socket tcp = new java.net.Socket(loopback, relay.tcpPorts().get(0));
+             DatagramSocket peer = new DatagramSocket(0, loopback)) {
+            tcp.setSoTimeout(5000);
+            peer.setSoTimeout(5000);
+            java.io.DataInputStream in = new java.io.DataInputStream(tcp.getInputStream());
+            java.io.OutputStream out = tcp.getOutputStream();
+            // A Binding and an unauthenticated Allocate in one write; the second split over two writes.
+            byte[] binding = StunEncoder.message(StunTypes.BINDING, StunTypes.REQUEST, tid()).encode();
+            byte[] allocate = StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
+                    .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24)).encode();
+            byte[] both = Arrays.copyOf(binding, binding.length + allocate.length);
+            System.arraycopy(allocate, 0, both, binding.length, allocate.length);
+            out.write(both, 0, binding.length + 7);
+            out.flush();
+            assertEquals(StunTypes.SUCCESS, readStun(in).messageClass());
+            out.write(both, binding.length + 7, allocate.length - 7);
+            out.flush();
+            StunMessage challenge = readStun(in);
+            String nonce = challenge.get(StunTypes.NONCE).orElseThrow().asText();
+            TurnCredentials.Credential cred = credentials.mint("tcp-user", 600, System.currentTimeMillis() / 1000);
+            byte[] key = StunIntegrity.longTermKey(cred.username(), REALM, cred.password());
+            out.write(auth(StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
+                    .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24)), cred, nonce, key));
+            StunMessage ok = readStun(in);
+            assertEquals(StunTypes.SUCCESS, ok.messageClass(), ok.toString());
+            InetSocketAddress relayed = XorAddress.decode(ok.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(), ok.transactionId());
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+            byte[] bindTid = tid();
+            out.write(auth(StunEncoder.message(StunTypes.CHANNEL_BIND, StunTypes.REQUEST, bindTid)
+                    .add(StunTypes.CHANNEL_NUMBER, new byte[] {0x40, 0x05, 0, 0})
+                    .add(StunTypes.XOR_PEER_ADDRESS, XorAddress.encode(peerAddress, bindTid)), cred, nonce, key));
+            assertEquals(StunTypes.SUCCESS, readStun(in).messageClass());
+            // ChannelData with 5 bytes of data: padded to 8 on the stream, then the next frame follows.
+            byte[] frame = ChannelData.encode(0x4005, "12345".getBytes(), 0, 5, true);
+            out.write(Arrays.copyOf(frame, frame.length));
+            out.write(ChannelData.encode(0x4005, "6789".getBytes(), 0, 4, true));
+            out.flush();
+            byte[] buf = new byte[100];
+            DatagramPacket got = new DatagramPacket(buf, buf.length);
+            peer.receive(got);
+            assertEquals("12345", new String(buf, 0, got.getLength()));
+            peer.receive(got);
+            assertEquals("6789", new String(buf, 0, got.getLength()));
+            peer.send(new DatagramPacket("abc".getBytes(), 3, relayed));
+            byte[] back = new byte[8];
+            in.readFully(back); // 4 header + 3 data + 1 padding
+            assertEquals(0x4005, ChannelData.channel(back, 0, 8));
+            assertEquals("abc", new String(back, 4, 3));
+            assertEquals(1, allocations.size());
+        }
+        // The connection closed: its allocation goes with it, port and all.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (allocations.size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, allocations.size());
     }
 
     static byte[] auth(StunEncoder e, TurnCredentials.Credential cred, String nonce, byte[] key) {

@@ -1,0 +1,371 @@
+package org.opencalling.relay.net;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.opencalling.relay.allocation.Allocation;
+import org.opencalling.relay.allocation.Allocations;
+import org.opencalling.relay.allocation.FiveTuple;
+import org.opencalling.relay.turn.TurnHandler;
+import org.opencalling.stun.ChannelData;
+import org.opencalling.stun.StunTypes;
+
+/**
+ * TURN on real sockets: client-facing UDP ports, client-facing TCP ports (STUN and ChannelData
+ * framed on the stream, RFC 8656 §12.5: ChannelData padded to four bytes) and one UDP socket per
+ * allocation's relayed port, all on one selector thread (the handler and the allocation table are
+ * then touched by one thread). Plain NIO for now; a Netty/epoll transport is to be measured
+ * against it.
+ */
+public final class RelayServer implements AutoCloseable {
+    private static final int MAX_DATAGRAM = 65_535;
+    /** The largest frame a stream may carry (a STUN message or ChannelData with its header). */
+    private static final int MAX_FRAME = 0xFFFF + StunTypes.HEADER_LENGTH;
+
+    private final TurnHandler handler;
+    private final Allocations allocations;
+    private final InetAddress bindAddress;
+    private final LongSupplier clock;
+    private final Selector selector;
+    private final Map<Integer, DatagramChannel> udpListeners = new ConcurrentHashMap<>();
+    private final Map<Integer, ServerSocketChannel> tcpListeners = new ConcurrentHashMap<>();
+    private final Map<Integer, DatagramChannel> relays = new ConcurrentHashMap<>();
+    private final Map<FiveTuple, TcpConnection> connections = new ConcurrentHashMap<>();
+    private final ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    private final byte[] packet = new byte[MAX_DATAGRAM];
+    private final Thread loop;
+    private volatile boolean running = true;
+    private long nextExpiry;
+
+    /** What a key stands for. */
+    private sealed interface Tag {
+    }
+
+    private record UdpListener(int port) implements Tag {
+    }
+
+    private record Relayed(int port) implements Tag {
+    }
+
+    private record TcpListener(int port) implements Tag {
+    }
+
+    /** One client's TCP connection: its 5-tuple, what it sent that is not a whole frame yet, what waits to be written. */
+    private static final class TcpConnection implements Tag {
+        final SocketChannel channel;
+        final FiveTuple tuple;
+        final ByteBuffer input = ByteBuffer.allocate(MAX_FRAME + 4);
+        final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+        int queued;
+
+        TcpConnection(SocketChannel channel, FiveTuple tuple) {
+            this.channel = channel;
+            this.tuple = tuple;
+        }
+    }
+
+    /** Binds the ports ({@code 0}: any free port) on {@code bindAddress} and starts. */
+    public RelayServer(TurnHandler handler, Allocations allocations, InetAddress bindAddress, List<Integer> udpPorts,
+                       List<Integer> tcpPorts, LongSupplier clock) throws IOException {
+        this.handler = handler;
+        this.allocations = allocations;
+        this.bindAddress = bindAddress;
+        this.clock = clock;
+        this.selector = Selector.open();
+        try {
+            for (int port : udpPorts) {
+                DatagramChannel c = DatagramChannel.open().bind(new InetSocketAddress(bindAddress, port));
+                c.configureBlocking(false);
+                int actual = ((InetSocketAddress) c.getLocalAddress()).getPort();
+                udpListeners.put(actual, c);
+                c.register(selector, SelectionKey.OP_READ, new UdpListener(actual));
+            }
+            for (int port : tcpPorts) {
+                ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(bindAddress, port), 256);
+                s.configureBlocking(false);
+                int actual = ((InetSocketAddress) s.getLocalAddress()).getPort();
+                tcpListeners.put(actual, s);
+                s.register(selector, SelectionKey.OP_ACCEPT, new TcpListener(actual));
+            }
+        } catch (IOException e) {
+            closeAll();
+            throw e;
+        }
+        allocations.listener(new Allocations.Listener() {
+            @Override
+            public boolean opened(Allocation a) {
+                return openRelay(a.relayPort());
+            }
+
+            @Override
+            public void closed(Allocation a) {
+                DatagramChannel c = relays.remove(a.relayPort());
+                if (c != null) {
+                    try {
+                        c.close();
+                        // A registered channel lets its port go only at the next selection: now,
+                        // so the port is free before the client hears that it was released.
+                        selector.selectNow();
+                    } catch (IOException ignored) {
+                        // closing anyway
+                    }
+                }
+            }
+        });
+        loop = new Thread(this::run, "turn-relay");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** The client-facing UDP ports actually bound. */
+    public List<Integer> udpPorts() {
+        return new ArrayList<>(udpListeners.keySet());
+    }
+
+    /** The client-facing TCP ports actually bound. */
+    public List<Integer> tcpPorts() {
+        return new ArrayList<>(tcpListeners.keySet());
+    }
+
+    private boolean openRelay(int port) {
+        try {
+            DatagramChannel c = DatagramChannel.open().bind(new InetSocketAddress(bindAddress, port));
+            c.configureBlocking(false);
+            c.register(selector, SelectionKey.OP_READ, new Relayed(port));
+            relays.put(port, c);
+            return true;
+        } catch (IOException e) {
+            return false; // in use by something else: 508 for this Allocate
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                selector.select(250);
+                // A copy: handling a packet may close a relayed socket, which needs a selectNow().
+                List<SelectionKey> ready = new ArrayList<>(selector.selectedKeys());
+                selector.selectedKeys().clear();
+                for (SelectionKey k : ready) {
+                    handle(k);
+                }
+                long now = clock.getAsLong();
+                if (now >= nextExpiry) {
+                    allocations.expire(now);
+                    nextExpiry = now + 1000;
+                }
+            } catch (IOException | RuntimeException e) {
+                // One bad packet or socket must not stop the relay; it is dropped.
+            }
+        }
+    }
+
+    private void handle(SelectionKey k) {
+        try {
+            if (!k.isValid()) {
+                return;
+            }
+            Object tag = k.attachment();
+            if (tag instanceof TcpListener l && k.isAcceptable()) {
+                accept((ServerSocketChannel) k.channel(), l.port());
+            } else if (tag instanceof TcpConnection c) {
+                if (k.isReadable()) {
+                    readStream(c);
+                }
+                if (k.isValid() && k.isWritable()) {
+                    flush(c);
+                }
+            } else if (k.isReadable()) {
+                readDatagrams((DatagramChannel) k.channel(), tag);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (k.attachment() instanceof TcpConnection c) {
+                drop(c);
+            }
+        }
+    }
+
+    private void accept(ServerSocketChannel server, int port) throws IOException {
+        SocketChannel s;
+        while ((s = server.accept()) != null) {
+            s.configureBlocking(false);
+            s.socket().setTcpNoDelay(true);
+            FiveTuple tuple = new FiveTuple((InetSocketAddress) s.getRemoteAddress(),
+                    new InetSocketAddress(bindAddress, port), FiveTuple.Transport.TCP);
+            TcpConnection c = new TcpConnection(s, tuple);
+            connections.put(tuple, c);
+            s.register(selector, SelectionKey.OP_READ, c);
+        }
+    }
+
+    private void readDatagrams(DatagramChannel c, Object tag) throws IOException {
+        for (int i = 0; i < 64; i++) { // drain a burst, then give other sockets their turn
+            in.clear();
+            SocketAddress from = c.receive(in);
+            if (from == null) {
+                return;
+            }
+            in.flip();
+            int len = in.remaining();
+            in.get(packet, 0, len);
+            long now = clock.getAsLong();
+            InetSocketAddress sender = (InetSocketAddress) from;
+            List<TurnHandler.Output> out = tag instanceof UdpListener l
+                    ? handler.fromClient(new FiveTuple(sender, new InetSocketAddress(bindAddress, l.port()),
+                            FiveTuple.Transport.UDP), packet, 0, len, now)
+                    : handler.fromPeer(((Relayed) tag).port(), sender, packet, 0, len, now);
+            for (TurnHandler.Output o : out) {
+                send(o);
+            }
+        }
+    }
+
+    /** Reads what the stream has, and hands every whole frame to the handler. */
+    private void readStream(TcpConnection c) throws IOException {
+        int n = c.channel.read(c.input);
+        if (n < 0) {
+            drop(c);
+            return;
+        }
+        c.input.flip();
+        while (true) {
+            int available = c.input.remaining();
+            if (available < 4) {
+                break;
+            }
+            int p = c.input.position();
+            byte[] buf = c.input.array();
+            int first = buf[p] & 0xFF;
+            int length = ((buf[p + 2] & 0xFF) << 8) | (buf[p + 3] & 0xFF);
+            int frame;
+            if ((first & 0xC0) == 0) {
+                frame = StunTypes.HEADER_LENGTH + length; // STUN: its length field excludes the header
+            } else if ((first & 0xC0) == 0x40) {
+                frame = ChannelData.streamFrameLength(length); // ChannelData: padded on streams
+            } else {
+                drop(c); // neither: the stream cannot be resynchronised
+                return;
+            }
+            if (available < frame) {
+                break;
+            }
+            List<TurnHandler.Output> out = handler.fromClient(c.tuple, buf, p,
+                    (first & 0xC0) == 0 ? frame : 4 + length, clock.getAsLong());
+            c.input.position(p + frame);
+            for (TurnHandler.Output o : out) {
+                send(o);
+            }
+        }
+        c.input.compact();
+    }
+
+    private void send(TurnHandler.Output o) throws IOException {
+        if (o instanceof TurnHandler.ToClient t) {
+            if (t.tuple().transport() == FiveTuple.Transport.TCP) {
+                TcpConnection c = connections.get(t.tuple());
+                if (c != null) {
+                    write(c, t.bytes());
+                }
+                return;
+            }
+            DatagramChannel c = udpListeners.get(t.tuple().server().getPort());
+            if (c != null) {
+                c.send(ByteBuffer.wrap(t.bytes()), t.tuple().client());
+            }
+        } else if (o instanceof TurnHandler.ToPeer p) {
+            DatagramChannel c = relays.get(p.relayPort());
+            if (c != null) {
+                c.send(ByteBuffer.wrap(p.data()), p.peer());
+            }
+        }
+    }
+
+    /** Writes now what the socket takes; queues the rest (bounded: a client that does not read is dropped). */
+    private void write(TcpConnection c, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (c.output.isEmpty()) {
+            c.channel.write(b);
+            if (!b.hasRemaining()) {
+                return;
+            }
+        }
+        c.output.add(b);
+        c.queued += b.remaining();
+        if (c.queued > 4 * MAX_FRAME) {
+            drop(c);
+            return;
+        }
+        c.channel.keyFor(selector).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    }
+
+    private void flush(TcpConnection c) throws IOException {
+        while (!c.output.isEmpty()) {
+            ByteBuffer b = c.output.peek();
+            int before = b.remaining();
+            c.channel.write(b);
+            c.queued -= before - b.remaining();
+            if (b.hasRemaining()) {
+                return;
+            }
+            c.output.poll();
+        }
+        c.channel.keyFor(selector).interestOps(SelectionKey.OP_READ);
+    }
+
+    /** The connection is gone: so is its allocation (RFC 8656 §3.1: its lifetime is the connection's). */
+    private void drop(TcpConnection c) {
+        connections.remove(c.tuple, c);
+        try {
+            c.channel.close();
+        } catch (IOException ignored) {
+            // gone anyway
+        }
+        Allocation a = allocations.of(c.tuple);
+        if (a != null) {
+            allocations.remove(a);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        selector.wakeup();
+        try {
+            if (loop != null) {
+                loop.join(2000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeAll();
+    }
+
+    private void closeAll() throws IOException {
+        for (DatagramChannel c : udpListeners.values()) {
+            c.close();
+        }
+        for (ServerSocketChannel s : tcpListeners.values()) {
+            s.close();
+        }
+        for (TcpConnection c : connections.values()) {
+            c.channel.close();
+        }
+        for (DatagramChannel c : relays.values()) {
+            c.close();
+        }
+        selector.close();
+    }
+}
