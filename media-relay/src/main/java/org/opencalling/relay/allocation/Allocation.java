@@ -14,16 +14,26 @@ public final class Allocation {
     private final FiveTuple tuple;
     private final String username;
     private final int relayPort;
+    private final byte[] allocateTransaction;
     private volatile long expiresAt;
     private final Map<InetAddress, Long> permissions = new HashMap<>();
     private final Map<Integer, ChannelBinding> byChannel = new HashMap<>();
     private final Map<InetSocketAddress, ChannelBinding> byPeer = new HashMap<>();
 
-    Allocation(FiveTuple tuple, String username, int relayPort, long expiresAt) {
+    /** At most this many peer IPs per allocation (more: 508), so one client cannot grow memory without bound. */
+    public static final int MAX_PERMISSIONS = 128;
+
+    Allocation(FiveTuple tuple, String username, int relayPort, long expiresAt, byte[] allocateTransaction) {
         this.tuple = tuple;
         this.username = username;
         this.relayPort = relayPort;
         this.expiresAt = expiresAt;
+        this.allocateTransaction = allocateTransaction == null ? new byte[0] : allocateTransaction.clone();
+    }
+
+    /** Whether this is the transaction that created it (a retransmitted Allocate gets the same success). */
+    public boolean createdBy(byte[] transactionId) {
+        return java.util.Arrays.equals(allocateTransaction, transactionId);
     }
 
     public FiveTuple tuple() {
@@ -47,8 +57,18 @@ public final class Allocation {
     }
 
     /** Installs or refreshes a permission for this peer IP (ports do not matter). */
-    public synchronized void permit(InetAddress peer, long untilMillis) {
+    public synchronized boolean permit(InetAddress peer, long untilMillis) {
+        if (!permissions.containsKey(peer) && permissions.size() >= MAX_PERMISSIONS) {
+            return false;
+        }
         permissions.put(peer, untilMillis);
+        return true;
+    }
+
+    /** Whether {@code n} more peer IPs than now would still fit. */
+    public synchronized boolean roomFor(java.util.Collection<InetAddress> peers) {
+        return permissions.size() + peers.stream().filter(p -> !permissions.containsKey(p)).distinct().count()
+                <= MAX_PERMISSIONS;
     }
 
     public synchronized boolean permits(InetAddress peer, long nowMillis) {
@@ -74,7 +94,7 @@ public final class Allocation {
         ChannelBinding b = new ChannelBinding(channel, peer, untilMillis);
         ChannelBinding old = byChannel.put(channel, b);
         if (old != null && !old.peer().equals(peer)) {
-            byPeer.remove(old.peer()); // an expired binding of this number to another peer
+            byPeer.remove(old.peer(), old); // an expired binding of this number to another peer
         }
         byPeer.put(peer, b);
         permissions.merge(peer.getAddress(), permissionUntilMillis, Math::max);

@@ -90,15 +90,32 @@ public final class Allocations {
     private final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
 
     public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, long nowMillis) {
-        return create(tuple, username, requestedSeconds, PortRequest.ANY, nowMillis);
+        return create(tuple, username, requestedSeconds, PortRequest.ANY, null, nowMillis);
     }
 
+    /**
+     * The user a quota counts against: a TURN REST username's part after its expiry
+     * ({@code expiry:user}), since every login mints a new username for the same user.
+     */
+    static String quotaKey(String username) {
+        int colon = username.indexOf(':');
+        return colon < 0 ? username : username.substring(colon + 1);
+    }
+
+    private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
+
     public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, PortRequest request,
-                                       long nowMillis) {
-        if (all.containsKey(tuple)) {
+                                       byte[] transactionId, long nowMillis) {
+        Allocation existing = all.get(tuple);
+        if (existing != null && existing.expiresAt() <= nowMillis) {
+            remove(existing); // expired, not swept yet
+            existing = null;
+        }
+        if (existing != null) {
             return new Created(null, 437, "Allocation Mismatch");
         }
-        if (all.size() >= limits.maxTotal() || perUser.getOrDefault(username, 0) >= limits.maxPerUser()) {
+        String user = quotaKey(username);
+        if (all.size() >= limits.maxTotal() || perUser.getOrDefault(user, 0) >= limits.maxPerUser()) {
             return new Created(null, 486, "Allocation Quota Reached");
         }
         int port;
@@ -116,7 +133,7 @@ public final class Allocations {
             port = ports.takeEven(request.reserveNext());
             if (port >= 0 && request.reserveNext()) {
                 byte[] t = new byte[8];
-                java.util.concurrent.ThreadLocalRandom.current().nextBytes(t);
+                TOKENS.nextBytes(t); // unguessable: a token is a claim on a port
                 token = java.util.HexFormat.of().formatHex(t);
                 reservations.put(token, new Reservation(port + 1, nowMillis + RESERVATION_MILLIS));
             }
@@ -126,7 +143,7 @@ public final class Allocations {
         if (port < 0) {
             return new Created(null, 508, "Insufficient Capacity");
         }
-        Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds));
+        Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds), transactionId);
         if (!listener.opened(a)) {
             ports.release(port);
             if (token != null) {
@@ -136,7 +153,7 @@ public final class Allocations {
         }
         all.put(tuple, a);
         byRelayPort.put(port, a);
-        perUser.merge(username, 1, Integer::sum);
+        perUser.merge(user, 1, Integer::sum);
         return new Created(a, 0, token);
     }
 
@@ -173,7 +190,7 @@ public final class Allocations {
             byRelayPort.remove(a.relayPort(), a);
             listener.closed(a);
             ports.release(a.relayPort());
-            perUser.computeIfPresent(a.username(), (u, n) -> n <= 1 ? null : n - 1);
+            perUser.computeIfPresent(quotaKey(a.username()), (u, n) -> n <= 1 ? null : n - 1);
         }
     }
 

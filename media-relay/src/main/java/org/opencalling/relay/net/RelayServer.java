@@ -48,6 +48,11 @@ public final class RelayServer implements AutoCloseable {
     private final byte[] packet = new byte[MAX_DATAGRAM];
     private final Thread loop;
     private volatile boolean running = true;
+    private volatile long sendFailures;
+    /** At most this many TCP connections at once; more are closed at accept. */
+    static final int MAX_TCP_CONNECTIONS = 10_000;
+    /** A TCP connection that has no allocation this long after it opened is closed. */
+    static final long TCP_IDLE_WITHOUT_ALLOCATION_MILLIS = 30_000;
     private long nextExpiry;
 
     /** What a key stands for. */
@@ -69,6 +74,7 @@ public final class RelayServer implements AutoCloseable {
         final FiveTuple tuple;
         final ByteBuffer input = ByteBuffer.allocate(MAX_FRAME + 4);
         final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+        final long openedAt = System.currentTimeMillis();
         int queued;
 
         TcpConnection(SocketChannel channel, FiveTuple tuple) {
@@ -165,9 +171,10 @@ public final class RelayServer implements AutoCloseable {
                 long now = clock.getAsLong();
                 if (now >= nextExpiry) {
                     allocations.expire(now);
+                    closeIdleConnections();
                     nextExpiry = now + 1000;
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // even an OutOfMemoryError: the relay must go on serving
                 // One bad packet or socket must not stop the relay; it is dropped.
             }
         }
@@ -201,6 +208,10 @@ public final class RelayServer implements AutoCloseable {
     private void accept(ServerSocketChannel server, int port) throws IOException {
         SocketChannel s;
         while ((s = server.accept()) != null) {
+            if (connections.size() >= MAX_TCP_CONNECTIONS) {
+                s.close();
+                continue;
+            }
             s.configureBlocking(false);
             s.socket().setTcpNoDelay(true);
             FiveTuple tuple = new FiveTuple((InetSocketAddress) s.getRemoteAddress(),
@@ -268,11 +279,23 @@ public final class RelayServer implements AutoCloseable {
             for (TurnHandler.Output o : out) {
                 send(o);
             }
+            if (!c.channel.isOpen()) {
+                return; // dropped (a client that does not read): nothing more from it
+            }
         }
         c.input.compact();
     }
 
-    private void send(TurnHandler.Output o) throws IOException {
+    /** Sends one output; a failure (a peer unreachable, a firewall) costs that packet only. */
+    private void send(TurnHandler.Output o) {
+        try {
+            sendOrFail(o);
+        } catch (IOException | RuntimeException e) {
+            sendFailures++;
+        }
+    }
+
+    private void sendOrFail(TurnHandler.Output o) throws IOException {
         if (o instanceof TurnHandler.ToClient t) {
             if (t.tuple().transport() == FiveTuple.Transport.TCP) {
                 TcpConnection c = connections.get(t.tuple());
@@ -323,6 +346,21 @@ public final class RelayServer implements AutoCloseable {
             c.output.poll();
         }
         c.channel.keyFor(selector).interestOps(SelectionKey.OP_READ);
+    }
+
+    /** TCP connections that never made an allocation within their time: closed (they cost a buffer each). */
+    private void closeIdleConnections() {
+        long limit = System.currentTimeMillis() - TCP_IDLE_WITHOUT_ALLOCATION_MILLIS;
+        for (TcpConnection c : List.copyOf(connections.values())) {
+            if (c.openedAt < limit && allocations.of(c.tuple) == null) {
+                drop(c);
+            }
+        }
+    }
+
+    /** Packets that could not be sent (peer unreachable and the like), for the metrics. */
+    public long sendFailures() {
+        return sendFailures;
     }
 
     /** The connection is gone: so is its allocation (RFC 8656 §3.1: its lifetime is the connection's). */

@@ -102,11 +102,23 @@ public final class TurnHandler {
             return out;
         }
         if (m.method() == StunTypes.BINDING) {
+            // Kept small (no SOFTWARE): an unauthenticated answer to a possibly spoofed source.
             out.add(new ToClient(tuple, StunEncoder.answer(m, StunTypes.SUCCESS)
                     .add(StunTypes.XOR_MAPPED_ADDRESS, XorAddress.encode(tuple.client(), m.transactionId()))
-                    .add(StunAttribute.text(StunTypes.SOFTWARE, SOFTWARE)).fingerprint().encode()));
+                    .fingerprint().encode()));
             return out;
         }
+        int method = m.method();
+        if (method != StunTypes.ALLOCATE && method != StunTypes.REFRESH && method != StunTypes.CREATE_PERMISSION
+                && method != StunTypes.CHANNEL_BIND) {
+            count("dropped.unknown-method"); // not answered: nothing to amplify
+            return out;
+        }
+        byte[] key = authenticate(tuple, m, nowMillis, out);
+        if (key == null) {
+            return out;
+        }
+        // After authentication (RFC 8489 §6.3): what a comprehension-required attribute we do not know gets.
         List<Integer> unknown = m.unknownRequired(KNOWN);
         if (!unknown.isEmpty()) {
             byte[] list = new byte[unknown.size() * 2];
@@ -115,23 +127,23 @@ public final class TurnHandler {
                 list[2 * i + 1] = (byte) (unknown.get(i) & 0xFF);
             }
             count("refused.unknown-attribute");
-            unknown.forEach(t -> count(String.format("refused.unknown-attribute.0x%04X", t)));
             out.add(new ToClient(tuple, StunEncoder.answer(m, StunTypes.ERROR)
                     .add(StunTypes.ERROR_CODE, new ErrorCode(420, "Unknown Attribute").encode())
-                    .add(StunTypes.UNKNOWN_ATTRIBUTES, list).fingerprint().encode()));
-            return out;
-        }
-        byte[] key = authenticate(tuple, m, nowMillis, out);
-        if (key == null) {
+                    .add(StunTypes.UNKNOWN_ATTRIBUTES, list).integrity(key).fingerprint().encode()));
             return out;
         }
         String username = m.get(StunTypes.USERNAME).orElseThrow().asText();
-        switch (m.method()) {
+        Allocation existing = allocations.get(tuple, nowMillis);
+        if (method != StunTypes.ALLOCATE && existing != null && !existing.username().equals(username)) {
+            count("refused.wrong-credentials");
+            error(tuple, m, key, 441, "Wrong Credentials", out); // another user's allocation
+            return out;
+        }
+        switch (method) {
             case StunTypes.ALLOCATE -> allocate(tuple, m, username, key, nowMillis, out);
             case StunTypes.REFRESH -> refresh(tuple, m, key, nowMillis, out);
             case StunTypes.CREATE_PERMISSION -> createPermission(tuple, m, key, nowMillis, out);
-            case StunTypes.CHANNEL_BIND -> channelBind(tuple, m, key, nowMillis, out);
-            default -> error(tuple, m, key, 400, "Bad Request", out);
+            default -> channelBind(tuple, m, key, nowMillis, out);
         }
         return out;
     }
@@ -157,6 +169,14 @@ public final class TurnHandler {
         }
         String username = m.get(StunTypes.USERNAME).get().asText();
         String password = credentials.passwordIfValid(username, nowMillis / 1000);
+        if (password == null) {
+            // An allocation outlives its credentials' validity: the browser keeps refreshing it
+            // with the username it allocated with (integrity is still checked below).
+            Allocation a = allocations.get(tuple, nowMillis);
+            if (a != null && a.username().equals(username)) {
+                password = credentials.password(username);
+            }
+        }
         if (password == null || !realm.equals(m.get(StunTypes.REALM).get().asText())) {
             count(password == null ? "auth.failed.expired-or-malformed-username" : "auth.failed.wrong-realm");
             challenge(tuple, m, 401, "Unauthenticated", client, nowMillis, out);
@@ -176,8 +196,7 @@ public final class TurnHandler {
         out.add(new ToClient(tuple, StunEncoder.answer(m, StunTypes.ERROR)
                 .add(StunTypes.ERROR_CODE, new ErrorCode(code, reason).encode())
                 .add(StunAttribute.text(StunTypes.REALM, realm))
-                .add(StunAttribute.text(StunTypes.NONCE, nonces.issue(client, nowMillis)))
-                .add(StunAttribute.text(StunTypes.SOFTWARE, SOFTWARE)).fingerprint().encode()));
+                .add(StunAttribute.text(StunTypes.NONCE, nonces.issue(client, nowMillis))).fingerprint().encode()));
     }
 
     private void error(FiveTuple tuple, StunMessage m, byte[] key, int code, String reason, List<Output> out) {
@@ -189,7 +208,12 @@ public final class TurnHandler {
     }
 
     private void allocate(FiveTuple tuple, StunMessage m, String username, byte[] key, long now, List<Output> out) {
-        if (allocations.get(tuple, now) != null) {
+        Allocation existing = allocations.get(tuple, now);
+        if (existing != null && existing.createdBy(m.transactionId()) && existing.username().equals(username)) {
+            allocated(tuple, m, existing, null, key, now, out); // its success was lost: the same again
+            return;
+        }
+        if (existing != null) {
             count("refused.allocation-mismatch");
             error(tuple, m, key, 437, "Allocation Mismatch", out);
             return;
@@ -220,21 +244,25 @@ public final class TurnHandler {
                 : even != null ? new Allocations.PortRequest(true, (even.value()[0] & 0x80) != 0, null)
                 : Allocations.PortRequest.ANY;
         long requested = m.get(StunTypes.LIFETIME).map(StunAttribute::asU32).orElse(-1L);
-        Allocations.Created c = allocations.create(tuple, username, requested, port, now);
+        Allocations.Created c = allocations.create(tuple, username, requested, port, m.transactionId(), now);
         if (!c.ok()) {
             count("refused." + c.errorCode());
             error(tuple, m, key, c.errorCode(), c.reason(), out);
             return;
         }
-        Allocation a = c.allocation();
         count("allocations.created");
+        allocated(tuple, m, c.allocation(), c.reservationToken(), key, now, out);
+    }
+
+    private void allocated(FiveTuple tuple, StunMessage m, Allocation a, String token, byte[] key, long now,
+                           List<Output> out) {
         StunEncoder ok = StunEncoder.answer(m, StunTypes.SUCCESS)
                 .add(StunTypes.XOR_RELAYED_ADDRESS,
                         XorAddress.encode(new InetSocketAddress(relayAddress, a.relayPort()), m.transactionId()))
                 .add(StunTypes.XOR_MAPPED_ADDRESS, XorAddress.encode(tuple.client(), m.transactionId()))
                 .add(StunAttribute.u32(StunTypes.LIFETIME, (a.expiresAt() - now) / 1000));
-        if (c.reservationToken() != null) {
-            ok.add(StunTypes.RESERVATION_TOKEN, java.util.HexFormat.of().parseHex(c.reservationToken()));
+        if (token != null) {
+            ok.add(StunTypes.RESERVATION_TOKEN, java.util.HexFormat.of().parseHex(token));
         }
         out.add(new ToClient(tuple, ok.add(StunAttribute.text(StunTypes.SOFTWARE, SOFTWARE))
                 .integrity(key).fingerprint().encode()));
@@ -266,6 +294,10 @@ public final class TurnHandler {
                     error(tuple, m, key, 400, "Bad Request", out);
                     return;
                 }
+                if (!(peer.getAddress() instanceof java.net.Inet4Address)) {
+                    error(tuple, m, key, 443, "Peer Address Family Mismatch", out); // relayed addresses are IPv4
+                    return;
+                }
                 if (peers.refusal(peer.getAddress()) != null) {
                     count("refused.peer." + peers.refusal(peer.getAddress()));
                     error(tuple, m, key, 403, "Forbidden", out);
@@ -276,6 +308,11 @@ public final class TurnHandler {
         }
         if (ips.isEmpty()) {
             error(tuple, m, key, 400, "Bad Request", out);
+            return;
+        }
+        if (!a.roomFor(ips)) {
+            count("refused.too-many-permissions");
+            error(tuple, m, key, 508, "Insufficient Capacity", out);
             return;
         }
         ips.forEach(ip -> a.permit(ip, now + allocations.limits().permissionLifetime()));
@@ -293,13 +330,21 @@ public final class TurnHandler {
         InetSocketAddress peer = peerAttr == null ? null : XorAddress.decode(peerAttr.value(), m.transactionId());
         int channel = number == null || number.length() != 4 ? -1 : ((number.value()[0] & 0xFF) << 8) | (number.value()[1] & 0xFF);
         if (peer == null || !ChannelData.validChannel(channel)) {
-            count(peer == null ? "refused.channel-bind.no-peer" : String.format("refused.channel-bind.number-0x%04X", channel));
+            count(peer == null ? "refused.channel-bind.no-peer" : "refused.channel-bind.bad-number");
             error(tuple, m, key, 400, "Bad Request", out);
+            return;
+        }
+        if (!(peer.getAddress() instanceof java.net.Inet4Address)) {
+            error(tuple, m, key, 443, "Peer Address Family Mismatch", out);
             return;
         }
         if (peers.refusal(peer.getAddress()) != null) {
             count("refused.peer." + peers.refusal(peer.getAddress()));
             error(tuple, m, key, 403, "Forbidden", out);
+            return;
+        }
+        if (!a.roomFor(List.of(peer.getAddress()))) {
+            error(tuple, m, key, 508, "Insufficient Capacity", out);
             return;
         }
         if (a.bindRefusal(channel, peer, now) != null) {

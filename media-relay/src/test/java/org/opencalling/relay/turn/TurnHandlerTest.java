@@ -173,6 +173,68 @@ class TurnHandlerTest {
     }
 
     @Test
+    void aRetransmittedAllocateGetsTheSameSuccessAndAnotherUserCannotTouchTheAllocation() {
+        authed(StunTypes.ALLOCATE, TUPLE);
+        byte[] request = authed(StunTypes.ALLOCATE, TUPLE).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .integrity(key).fingerprint().encode();
+        StunMessage first = send(request, TUPLE, NOW);
+        StunMessage again = send(request, TUPLE, NOW + 500); // its success was lost: the client sends it again
+        assertEquals(StunTypes.SUCCESS, again.messageClass(), again.toString());
+        assertArrayEquals(first.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(),
+                again.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(), "the same allocation");
+        // Mallory has valid credentials of her own but spoofs alice's address: 441, nothing changes.
+        TurnCredentials.Credential mallory = credentials.mint("mallory", 3600, NOW / 1000);
+        byte[] malloryKey = StunIntegrity.longTermKey(mallory.username(), REALM, mallory.password());
+        StunMessage refused = send(StunEncoder.message(StunTypes.REFRESH, StunTypes.REQUEST, tid())
+                .add(StunAttribute.u32(StunTypes.LIFETIME, 0))
+                .add(StunAttribute.text(StunTypes.USERNAME, mallory.username()))
+                .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce))
+                .integrity(malloryKey).encode(), TUPLE, NOW);
+        assertEquals(441, errorOf(refused));
+        assertEquals(StunTypes.SUCCESS, send(authed(StunTypes.REFRESH, TUPLE).integrity(key).encode(), TUPLE, NOW)
+                .messageClass(), "alice's allocation is still there");
+    }
+
+    @Test
+    void anAllocationOutlivesItsCredentialsValidityForItsOwnUser() {
+        TurnCredentials.Credential shortLived = credentials.mint("alice", 60, NOW / 1000);
+        byte[] k = StunIntegrity.longTermKey(shortLived.username(), REALM, shortLived.password());
+        authed(StunTypes.ALLOCATE, TUPLE);
+        StunEncoder allocate = StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
+                .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .add(StunAttribute.text(StunTypes.USERNAME, shortLived.username()))
+                .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce));
+        assertEquals(StunTypes.SUCCESS, send(allocate.integrity(k).encode(), TUPLE, NOW).messageClass());
+        long later = NOW + 120_000; // the username has expired, the allocation has not
+        String fresh = send(StunEncoder.message(StunTypes.REFRESH, StunTypes.REQUEST, tid()).encode(), TUPLE, later)
+                .get(StunTypes.NONCE).orElseThrow().asText();
+        StunMessage refreshed = send(StunEncoder.message(StunTypes.REFRESH, StunTypes.REQUEST, tid())
+                .add(StunAttribute.text(StunTypes.USERNAME, shortLived.username()))
+                .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, fresh))
+                .integrity(k).encode(), TUPLE, later);
+        assertEquals(StunTypes.SUCCESS, refreshed.messageClass(), refreshed.toString());
+        FiveTuple elsewhere = new FiveTuple(new InetSocketAddress("198.51.100.77", 1), TUPLE.server(), TUPLE.transport());
+        String nonce2 = send(StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid()).encode(), elsewhere, later)
+                .get(StunTypes.NONCE).orElseThrow().asText();
+        assertEquals(401, errorOf(send(StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
+                .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
+                .add(StunAttribute.text(StunTypes.USERNAME, shortLived.username()))
+                .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce2))
+                .integrity(k).encode(), elsewhere, later)), "but no new allocation with an expired username");
+    }
+
+    @Test
+    void ipv6PeersGet443() throws Exception {
+        allocate(TUPLE);
+        byte[] t = tid();
+        assertEquals(443, errorOf(send(StunEncoder.message(StunTypes.CREATE_PERMISSION, StunTypes.REQUEST, t)
+                .add(StunTypes.XOR_PEER_ADDRESS, XorAddress.encode(new InetSocketAddress(InetAddress.getByName("2001:db8::9"), 5000), t))
+                .add(StunAttribute.text(StunTypes.USERNAME, alice.username()))
+                .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce))
+                .integrity(key).encode(), TUPLE, NOW)));
+    }
+
+    @Test
     void evenPortsAndReservationTokens() {
         authed(StunTypes.ALLOCATE, TUPLE);
         StunMessage first = send(authed(StunTypes.ALLOCATE, TUPLE).add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24))
