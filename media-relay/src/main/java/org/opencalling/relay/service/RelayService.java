@@ -1,0 +1,164 @@
+package org.opencalling.relay.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.opencalling.relay.allocation.Allocations;
+import org.opencalling.relay.allocation.PeerPolicy;
+import org.opencalling.relay.allocation.PortPool;
+import org.opencalling.relay.auth.StatelessNonce;
+import org.opencalling.relay.net.RelayServer;
+import org.opencalling.relay.turn.TurnHandler;
+import org.opencalling.stun.TurnCredentials;
+
+/**
+ * The relay as a service: reads the configuration, binds each configured port on its own (one
+ * that cannot be bound is reported and the rest are served), and exports the handler's counts
+ * as metrics.
+ */
+@Singleton
+public class RelayService {
+    private static final Logger LOG = Logger.getLogger(RelayService.class);
+
+    @ConfigProperty(name = "turn.secret")
+    Optional<String> secret;
+
+    @ConfigProperty(name = "turn.realm")
+    String realm;
+
+    @ConfigProperty(name = "relay.public-host")
+    String publicHost;
+
+    @ConfigProperty(name = "relay.bind-address")
+    String bindAddress;
+
+    @ConfigProperty(name = "relay.udp-ports")
+    List<Integer> udpPorts;
+
+    @ConfigProperty(name = "relay.tcp-ports")
+    List<Integer> tcpPorts;
+
+    @ConfigProperty(name = "relay.port-range")
+    String portRange;
+
+    @ConfigProperty(name = "relay.max-allocations-per-user")
+    int maxPerUser;
+
+    @ConfigProperty(name = "relay.max-allocations")
+    int maxTotal;
+
+    @ConfigProperty(name = "relay.allowed-peers")
+    Optional<List<String>> allowedPeers;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final List<RelayServer> servers = new ArrayList<>();
+    private final List<String> unbound = new ArrayList<>();
+    private Allocations allocations;
+    private TurnHandler handler;
+    private java.util.concurrent.ScheduledExecutorService exporter;
+    private final java.util.Set<String> exported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void exportCounters() {
+        handler.counters().forEach((name, value) -> {
+            if (exported.add(name)) {
+                io.micrometer.core.instrument.FunctionCounter.builder("relay.events", value,
+                        java.util.concurrent.atomic.AtomicLong::get).tag("event", name).register(registry);
+            }
+        });
+    }
+
+    void start(@Observes StartupEvent e) throws IOException {
+        if (secret.isEmpty() || secret.get().isBlank()) {
+            throw new IllegalStateException("TURN_SECRET is required: the secret shared with signaling-service");
+        }
+        String[] range = portRange.split("-");
+        if (range.length != 2) {
+            throw new IllegalStateException("RELAY_PORT_RANGE must be min-max, e.g. 49152-65535: " + portRange);
+        }
+        allocations = new Allocations(Allocations.Limits.standard(maxPerUser, maxTotal),
+                new PortPool(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim())));
+        List<PeerPolicy.Allow> allow = allowedPeers.orElse(List.of()).stream()
+                .filter(s -> !s.isBlank()).map(s -> PeerPolicy.Allow.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList();
+        handler = new TurnHandler(allocations, new PeerPolicy(allow), StatelessNonce.withRandomKey(600_000),
+                new TurnCredentials(secret.get()), realm, InetAddress.getByName(publicHost));
+        InetAddress bind = InetAddress.getByName(bindAddress);
+        // One server (one selector thread) owns the allocation table; each port is tried alone
+        // first so one that cannot be bound is reported instead of failing them all.
+        List<Integer> udp = bindable(udpPorts, bind, true);
+        List<Integer> tcp = bindable(tcpPorts, bind, false);
+        if (udp.isEmpty() && tcp.isEmpty()) {
+            throw new IllegalStateException("media-relay could not bind any of its ports: " + unbound);
+        }
+        servers.add(new RelayServer(handler, allocations, bind, udp, tcp, System::currentTimeMillis));
+        registry.gauge("relay.allocations.active", allocations, Allocations::size);
+        // The handler counts by name (relayed.to-peer, auth.failed.stale-nonce, refused.486, ...):
+        // each name becomes relay_events_total{event=...} as soon as it first occurs.
+        exporter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relay-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        exporter.scheduleWithFixedDelay(this::exportCounters, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        LOG.infof("media-relay: TURN on UDP %s and TCP %s (%s), relayed ports %s, advertised as %s%s",
+                servers.get(0).udpPorts(), servers.get(0).tcpPorts(), bindAddress, portRange, publicHost,
+                unbound.isEmpty() ? "" : "; NOT bound: " + unbound);
+    }
+
+    private List<Integer> bindable(List<Integer> ports, InetAddress bind, boolean udp) {
+        List<Integer> ok = new ArrayList<>();
+        for (int port : ports) {
+            try (java.io.Closeable probe = udp ? new java.net.DatagramSocket(port, bind)
+                    : new java.net.ServerSocket(port, 1, bind)) {
+                ok.add(port);
+            } catch (IOException e) {
+                String why = port < 1024 ? "below 1024 needs privilege (CAP_NET_BIND_SERVICE)" : e.getMessage();
+                unbound.add((udp ? "udp/" : "tcp/") + port + " (" + why + ")");
+                LOG.warnf("media-relay cannot bind %s port %d: %s; serving the other ports", udp ? "UDP" : "TCP", port, why);
+            }
+        }
+        return ok;
+    }
+
+    /** What could not be bound (for readiness details). */
+    public List<String> unbound() {
+        return List.copyOf(unbound);
+    }
+
+    public TurnHandler handler() {
+        return handler;
+    }
+
+    public List<Integer> udpPorts() {
+        return servers.isEmpty() ? List.of() : servers.get(0).udpPorts();
+    }
+
+    public List<Integer> tcpPorts() {
+        return servers.isEmpty() ? List.of() : servers.get(0).tcpPorts();
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (exporter != null) {
+            exporter.shutdownNow();
+        }
+        for (RelayServer s : servers) {
+            try {
+                s.close();
+            } catch (IOException ex) {
+                LOG.debugf("closing the relay: %s", ex.toString());
+            }
+        }
+    }
+}
