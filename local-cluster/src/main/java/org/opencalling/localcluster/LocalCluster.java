@@ -77,6 +77,20 @@ public final class LocalCluster {
         signalingEnv.put("TRTC_APPS", usersigEnv.get("TRTC_APPS"));
         signalingEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
         signalingEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
+        // The seed's relay ports, moved by the offset like every other port.
+        String udp = String.join(",", java.util.stream.Stream.of(8000, 8080, 8800, 843, 443, 16285)
+                .map(p -> Integer.toString(p + o)).toList());
+        String tcp = Integer.toString(8687 + o);
+        signalingEnv.put("RELAY_UDP_PORTS", udp);
+        signalingEnv.put("RELAY_TCP_PORTS", tcp);
+        Map<String, String> relayEnv = new LinkedHashMap<>();
+        relayEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
+        relayEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
+        relayEnv.put("RELAY_BIND_ADDRESS", "127.0.0.1");
+        relayEnv.put("RELAY_UDP_PORTS", udp);
+        relayEnv.put("RELAY_TCP_PORTS", tcp);
+        // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
+        relayEnv.put("RELAY_ALLOWED_PEERS", "loopback,private");
         signalingEnv.put("USERSIG_URL", usersigUrl);
         signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
@@ -90,6 +104,9 @@ public final class LocalCluster {
                         "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"),
                 new ServiceSpec("presence-service", app("presence-service"), 8092 + o, presenceEnv,
                         "who is online, single login (Redis); Kafka events off"),
+                new ServiceSpec("media-relay", app("media-relay"), 8093 + o, relayEnv,
+                        "TURN on UDP " + udp + " and TCP " + tcp + " (ports below 1024 need privilege: "
+                                + "skipped if not root, see its log)"),
                 new ServiceSpec("signaling-service", app("signaling-service"), 8091 + o, signalingEnv,
                         "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls; Kafka events off"));
     }

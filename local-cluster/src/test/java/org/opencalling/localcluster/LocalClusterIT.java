@@ -31,7 +31,7 @@ class LocalClusterIT {
     static int freeOffset() {
         for (int offset = 20000; offset < 40000; offset += 137) {
             if (LocalCluster.portFree(8090 + offset) && LocalCluster.portFree(8091 + offset)
-                    && LocalCluster.portFree(8092 + offset)
+                    && LocalCluster.portFree(8092 + offset) && LocalCluster.portFree(8093 + offset)
                     && LocalCluster.portFree(6379 + offset)) {
                 return offset;
             }
@@ -79,6 +79,21 @@ class LocalClusterIT {
             assertTrue(out.toString().contains("presence-service   http://localhost:" + (8092 + offset)), out.toString());
             assertTrue(out.toString().contains("redis://127.0.0.1:" + (6379 + offset)), out.toString());
             assertTrue(out.toString().contains("signaling-service  http://localhost:" + (8091 + offset)), out.toString());
+            assertTrue(out.toString().contains("media-relay        http://localhost:" + (8093 + offset)), out.toString());
+            // The relay answers STUN on the first of the seed's UDP ports (moved by the offset).
+            try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+                udp.setSoTimeout(5000);
+                byte[] binding = new byte[20];
+                binding[1] = 1; // Binding request, no attributes
+                binding[4] = 0x21;
+                binding[5] = 0x12;
+                binding[6] = (byte) 0xA4;
+                binding[7] = 0x42;
+                udp.send(new java.net.DatagramPacket(binding, 20, java.net.InetAddress.getLoopbackAddress(), 8000 + offset));
+                java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[256], 256);
+                udp.receive(answer);
+                assertEquals(0x0101, ((answer.getData()[0] & 0xFF) << 8) | (answer.getData()[1] & 0xFF), "Binding success");
+            }
             HttpClient http = HttpClient.newHttpClient();
             String basic = java.util.Base64.getEncoder().encodeToString((DemoDefaults.BACKEND_CLIENT + ":"
                     + DemoDefaults.BACKEND_SECRET).getBytes(StandardCharsets.UTF_8));
