@@ -21,9 +21,17 @@ class OptionsTest {
         assertEquals(9092, c.plan().get(1).port());
         assertEquals("redis://127.0.0.1:7379", c.plan().get(1).env().get("REDIS_URL"));
         assertEquals("http://localhost:9090/.well-known/jwks.json", c.plan().get(1).env().get("JWKS_URL"));
-        assertEquals(9091, c.plan().get(2).port());
-        assertEquals("http://localhost:9092", c.plan().get(2).env().get("PRESENCE_URL"));
-        assertEquals("http://localhost:9080,http://127.0.0.1:9080", c.plan().get(2).env().get("ALLOWED_ORIGINS"));
+        assertEquals(9093, c.plan().get(2).port());
+        assertEquals("media-relay", c.plan().get(2).name());
+        assertEquals("9000,9080,9800,1843,1443,17285", c.plan().get(2).env().get("RELAY_UDP_PORTS"));
+        assertEquals("9687", c.plan().get(2).env().get("RELAY_TCP_PORTS"));
+        assertEquals(9091, c.plan().get(3).port());
+        assertEquals("http://localhost:9092", c.plan().get(3).env().get("PRESENCE_URL"));
+        assertEquals("http://localhost:9080,http://127.0.0.1:9080", c.plan().get(3).env().get("ALLOWED_ORIGINS"));
+        // Signaling hands out the relay's own ports, and both share the TURN secret.
+        assertEquals(c.plan().get(2).env().get("RELAY_UDP_PORTS"), c.plan().get(3).env().get("RELAY_UDP_PORTS"));
+        assertEquals(c.plan().get(2).env().get("RELAY_TCP_PORTS"), c.plan().get(3).env().get("RELAY_TCP_PORTS"));
+        assertEquals(c.plan().get(2).env().get("TURN_SECRET"), c.plan().get(3).env().get("TURN_SECRET"));
     }
 
     @Test
