@@ -44,6 +44,7 @@ public final class RelayServer implements AutoCloseable {
     private final Map<Integer, ServerSocketChannel> tcpListeners = new ConcurrentHashMap<>();
     private final Map<Integer, DatagramChannel> relays = new ConcurrentHashMap<>();
     private final Map<FiveTuple, TcpConnection> connections = new ConcurrentHashMap<>();
+    private final List<String> unbound = new ArrayList<>();
     private final ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final byte[] packet = new byte[MAX_DATAGRAM];
     private final Thread loop;
@@ -91,24 +92,33 @@ public final class RelayServer implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.clock = clock;
         this.selector = Selector.open();
-        try {
-            for (int port : udpPorts) {
+        // Each port on its own: one that cannot be bound (below 1024 without privilege, in use) is
+        // reported in unbound() and the others are served; none at all is an error.
+        for (int port : udpPorts) {
+            try {
                 DatagramChannel c = DatagramChannel.open().bind(new InetSocketAddress(bindAddress, port));
                 c.configureBlocking(false);
                 int actual = ((InetSocketAddress) c.getLocalAddress()).getPort();
                 udpListeners.put(actual, c);
                 c.register(selector, SelectionKey.OP_READ, new UdpListener(actual));
+            } catch (IOException e) {
+                unbound.add("udp/" + port + " (" + why(port, e) + ")");
             }
-            for (int port : tcpPorts) {
+        }
+        for (int port : tcpPorts) {
+            try {
                 ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress(bindAddress, port), 256);
                 s.configureBlocking(false);
                 int actual = ((InetSocketAddress) s.getLocalAddress()).getPort();
                 tcpListeners.put(actual, s);
                 s.register(selector, SelectionKey.OP_ACCEPT, new TcpListener(actual));
+            } catch (IOException e) {
+                unbound.add("tcp/" + port + " (" + why(port, e) + ")");
             }
-        } catch (IOException e) {
+        }
+        if (udpListeners.isEmpty() && tcpListeners.isEmpty() && !(udpPorts.isEmpty() && tcpPorts.isEmpty())) {
             closeAll();
-            throw e;
+            throw new IOException("none of the relay's ports could be bound: " + unbound);
         }
         allocations.listener(new Allocations.Listener() {
             @Override
@@ -134,6 +144,15 @@ public final class RelayServer implements AutoCloseable {
         loop = new Thread(this::run, "turn-relay");
         loop.setDaemon(true);
         loop.start();
+    }
+
+    private static String why(int port, IOException e) {
+        return port > 0 && port < 1024 ? "below 1024 needs privilege (CAP_NET_BIND_SERVICE)" : String.valueOf(e.getMessage());
+    }
+
+    /** The configured ports that could not be bound, with why. */
+    public List<String> unbound() {
+        return List.copyOf(unbound);
     }
 
     /** The client-facing UDP ports actually bound. */

@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -64,8 +63,7 @@ public class RelayService {
     @Inject
     MeterRegistry registry;
 
-    private final List<RelayServer> servers = new ArrayList<>();
-    private final List<String> unbound = new ArrayList<>();
+    private RelayServer server;
     private Allocations allocations;
     private TurnHandler handler;
     private java.util.concurrent.ScheduledExecutorService exporter;
@@ -94,15 +92,9 @@ public class RelayService {
                 .filter(s -> !s.isBlank()).map(s -> PeerPolicy.Allow.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList();
         handler = new TurnHandler(allocations, new PeerPolicy(allow), StatelessNonce.withRandomKey(600_000),
                 new TurnCredentials(secret.get()), realm, InetAddress.getByName(publicHost));
-        InetAddress bind = InetAddress.getByName(bindAddress);
-        // One server (one selector thread) owns the allocation table; each port is tried alone
-        // first so one that cannot be bound is reported instead of failing them all.
-        List<Integer> udp = bindable(udpPorts, bind, true);
-        List<Integer> tcp = bindable(tcpPorts, bind, false);
-        if (udp.isEmpty() && tcp.isEmpty()) {
-            throw new IllegalStateException("media-relay could not bind any of its ports: " + unbound);
-        }
-        servers.add(new RelayServer(handler, allocations, bind, udp, tcp, System::currentTimeMillis));
+        server = new RelayServer(handler, allocations, InetAddress.getByName(bindAddress), udpPorts, tcpPorts,
+                System::currentTimeMillis);
+        server.unbound().forEach(p -> LOG.warnf("media-relay cannot bind %s; serving the other ports", p));
         registry.gauge("relay.allocations.active", allocations, Allocations::size);
         // The handler counts by name (relayed.to-peer, auth.failed.stale-nonce, refused.486, ...):
         // each name becomes relay_events_total{event=...} as soon as it first occurs.
@@ -113,28 +105,13 @@ public class RelayService {
         });
         exporter.scheduleWithFixedDelay(this::exportCounters, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
         LOG.infof("media-relay: TURN on UDP %s and TCP %s (%s), relayed ports %s, advertised as %s%s",
-                servers.get(0).udpPorts(), servers.get(0).tcpPorts(), bindAddress, portRange, publicHost,
-                unbound.isEmpty() ? "" : "; NOT bound: " + unbound);
-    }
-
-    private List<Integer> bindable(List<Integer> ports, InetAddress bind, boolean udp) {
-        List<Integer> ok = new ArrayList<>();
-        for (int port : ports) {
-            try (java.io.Closeable probe = udp ? new java.net.DatagramSocket(port, bind)
-                    : new java.net.ServerSocket(port, 1, bind)) {
-                ok.add(port);
-            } catch (IOException e) {
-                String why = port < 1024 ? "below 1024 needs privilege (CAP_NET_BIND_SERVICE)" : e.getMessage();
-                unbound.add((udp ? "udp/" : "tcp/") + port + " (" + why + ")");
-                LOG.warnf("media-relay cannot bind %s port %d: %s; serving the other ports", udp ? "UDP" : "TCP", port, why);
-            }
-        }
-        return ok;
+                server.udpPorts(), server.tcpPorts(), bindAddress, portRange, publicHost,
+                server.unbound().isEmpty() ? "" : "; NOT bound: " + server.unbound());
     }
 
     /** What could not be bound (for readiness details). */
     public List<String> unbound() {
-        return List.copyOf(unbound);
+        return server == null ? List.of() : server.unbound();
     }
 
     public TurnHandler handler() {
@@ -142,20 +119,20 @@ public class RelayService {
     }
 
     public List<Integer> udpPorts() {
-        return servers.isEmpty() ? List.of() : servers.get(0).udpPorts();
+        return server == null ? List.of() : server.udpPorts();
     }
 
     public List<Integer> tcpPorts() {
-        return servers.isEmpty() ? List.of() : servers.get(0).tcpPorts();
+        return server == null ? List.of() : server.tcpPorts();
     }
 
     void stop(@Observes ShutdownEvent e) {
         if (exporter != null) {
             exporter.shutdownNow();
         }
-        for (RelayServer s : servers) {
+        if (server != null) {
             try {
-                s.close();
+                server.close();
             } catch (IOException ex) {
                 LOG.debugf("closing the relay: %s", ex.toString());
             }
