@@ -11,6 +11,8 @@ import java.util.Map;
  * peer, RFC 8656 §12). Thread-safe: packets of one allocation may be handled on several threads.
  */
 public final class Allocation {
+    private final long id;
+    private final long createdAt;
     private final FiveTuple tuple;
     private final String username;
     private final int relayPort;
@@ -23,7 +25,22 @@ public final class Allocation {
     /** At most this many peer IPs per allocation (more: 508), so one client cannot grow memory without bound. */
     public static final int MAX_PERMISSIONS = 128;
 
-    Allocation(FiveTuple tuple, String username, int relayPort, long expiresAt, byte[] allocateTransaction) {
+    /** Traffic relayed, for the admin API (written by the relay loop only, read anywhere). */
+    private volatile long packetsToPeer;
+    private volatile long bytesToPeer;
+    private volatile long packetsToClient;
+    private volatile long bytesToClient;
+    private volatile long droppedOverCap;
+    /** The bandwidth cap per direction (null: none). */
+    private final TokenBucket toPeerBudget;
+    private final TokenBucket toClientBudget;
+
+    Allocation(long id, FiveTuple tuple, String username, int relayPort, long createdAt, long expiresAt,
+               byte[] allocateTransaction, long maxBytesPerSecond) {
+        this.id = id;
+        this.createdAt = createdAt;
+        this.toPeerBudget = maxBytesPerSecond > 0 ? new TokenBucket(maxBytesPerSecond, createdAt) : null;
+        this.toClientBudget = maxBytesPerSecond > 0 ? new TokenBucket(maxBytesPerSecond, createdAt) : null;
         this.tuple = tuple;
         this.username = username;
         this.relayPort = relayPort;
@@ -34,6 +51,53 @@ public final class Allocation {
     /** Whether this is the transaction that created it (a retransmitted Allocate gets the same success). */
     public boolean createdBy(byte[] transactionId) {
         return java.util.Arrays.equals(allocateTransaction, transactionId);
+    }
+
+    /** Unique on this relay for its lifetime (the admin API's handle). */
+    public long id() {
+        return id;
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    /**
+     * Counts a packet of {@code bytes} towards a peer, if the bandwidth cap lets it through
+     * (false: drop it). Called by the relay loop only.
+     */
+    public boolean toPeer(int bytes, long nowMillis) {
+        if (toPeerBudget != null && !toPeerBudget.take(bytes, nowMillis)) {
+            droppedOverCap++;
+            return false;
+        }
+        packetsToPeer++;
+        bytesToPeer += bytes;
+        return true;
+    }
+
+    /** The same towards the client. */
+    public boolean toClient(int bytes, long nowMillis) {
+        if (toClientBudget != null && !toClientBudget.take(bytes, nowMillis)) {
+            droppedOverCap++;
+            return false;
+        }
+        packetsToClient++;
+        bytesToClient += bytes;
+        return true;
+    }
+
+    /** Packets and bytes relayed so far, and packets dropped over the bandwidth cap. */
+    public record Traffic(long packetsToPeer, long bytesToPeer, long packetsToClient, long bytesToClient,
+                          long droppedOverCap) {
+    }
+
+    public Traffic traffic() {
+        return new Traffic(packetsToPeer, bytesToPeer, packetsToClient, bytesToClient, droppedOverCap);
+    }
+
+    public synchronized int channelCount() {
+        return byChannel.size();
     }
 
     public FiveTuple tuple() {

@@ -12,10 +12,37 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Allocations {
     /** The rules: quotas and lifetimes (ms). */
     public record Limits(int maxPerUser, int maxTotal, long defaultLifetime, long maxLifetime,
-                         long permissionLifetime, long channelLifetime) {
-        /** RFC 8656's values: allocations 10 min (at most 1 h), permissions 5 min, channels 10 min. */
+                         long permissionLifetime, long channelLifetime, long maxBytesPerSecond) {
+        /**
+         * RFC 8656's values: allocations 10 min (at most 1 h), permissions 5 min, channels 10
+         * min; no bandwidth cap.
+         */
         public static Limits standard(int maxPerUser, int maxTotal) {
-            return new Limits(maxPerUser, maxTotal, 600_000, 3_600_000, 300_000, 600_000);
+            return new Limits(maxPerUser, maxTotal, 600_000, 3_600_000, 300_000, 600_000, 0);
+        }
+
+        /** The same with a bandwidth cap per allocation and direction (bytes/s; 0: none). */
+        public Limits withMaxBytesPerSecond(long bytesPerSecond) {
+            return new Limits(maxPerUser, maxTotal, defaultLifetime, maxLifetime, permissionLifetime, channelLifetime,
+                    bytesPerSecond);
+        }
+    }
+
+    /** Why an allocation ended (the metrics count each). */
+    public enum End {
+        /** Its lifetime ran out without a Refresh. */
+        EXPIRED("expired"),
+        /** The client sent Refresh with lifetime 0. */
+        DELETED("deleted"),
+        /** Its TCP connection closed (RFC 8656 §3.1). */
+        CONNECTION_CLOSED("connection-closed"),
+        /** Ended through the admin API. */
+        ADMIN("admin");
+
+        public final String label;
+
+        End(String label) {
+            this.label = label;
         }
     }
 
@@ -55,6 +82,15 @@ public final class Allocations {
     private final Map<FiveTuple, Allocation> all = new ConcurrentHashMap<>();
     private final Map<Integer, Allocation> byRelayPort = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<End, java.util.concurrent.atomic.AtomicLong> ended = new java.util.EnumMap<>(End.class);
+
+    {
+        for (End e : End.values()) {
+            ended.put(e, new java.util.concurrent.atomic.AtomicLong());
+        }
+    }
 
     public Allocations(Limits limits, PortPool ports) {
         this.limits = limits;
@@ -97,7 +133,7 @@ public final class Allocations {
      * The user a quota counts against: a TURN REST username's part after its expiry
      * ({@code expiry:user}), since every login mints a new username for the same user.
      */
-    static String quotaKey(String username) {
+    public static String quotaKey(String username) {
         int colon = username.indexOf(':');
         return colon < 0 ? username : username.substring(colon + 1);
     }
@@ -108,14 +144,18 @@ public final class Allocations {
                                        byte[] transactionId, long nowMillis) {
         Allocation existing = all.get(tuple);
         if (existing != null && existing.expiresAt() <= nowMillis) {
-            remove(existing); // expired, not swept yet
+            remove(existing, End.EXPIRED); // expired, not swept yet
             existing = null;
         }
         if (existing != null) {
             return new Created(null, 437, "Allocation Mismatch");
         }
         String user = quotaKey(username);
-        if (all.size() >= limits.maxTotal() || perUser.getOrDefault(user, 0) >= limits.maxPerUser()) {
+        // A reserved port (EVEN-PORT with R) is as good as an allocation: it counts towards the
+        // total from the Allocate that reserves it until it is redeemed or expires.
+        int held = all.size() + reservations.size() - (request.token() != null && reservations.containsKey(request.token()) ? 1 : 0);
+        int needed = request.even() && request.reserveNext() ? 2 : 1;
+        if (held + needed > limits.maxTotal() || perUser.getOrDefault(user, 0) >= limits.maxPerUser()) {
             return new Created(null, 486, "Allocation Quota Reached");
         }
         int port;
@@ -143,7 +183,8 @@ public final class Allocations {
         if (port < 0) {
             return new Created(null, 508, "Insufficient Capacity");
         }
-        Allocation a = new Allocation(tuple, username, port, nowMillis + lifetime(requestedSeconds), transactionId);
+        Allocation a = new Allocation(ids.incrementAndGet(), tuple, username, port, nowMillis,
+                nowMillis + lifetime(requestedSeconds), transactionId, limits.maxBytesPerSecond());
         if (!listener.opened(a)) {
             ports.release(port);
             if (token != null) {
@@ -154,6 +195,7 @@ public final class Allocations {
         all.put(tuple, a);
         byRelayPort.put(port, a);
         perUser.merge(user, 1, Integer::sum);
+        created.incrementAndGet();
         return new Created(a, 0, token);
     }
 
@@ -177,7 +219,7 @@ public final class Allocations {
     /** Refresh (RFC 8656 §7.3): 0 deletes; returns the lifetime granted in ms (0 when deleted). */
     public long refresh(Allocation a, long requestedSeconds, long nowMillis) {
         if (requestedSeconds == 0) {
-            remove(a);
+            remove(a, End.DELETED);
             return 0;
         }
         long granted = lifetime(requestedSeconds);
@@ -185,13 +227,37 @@ public final class Allocations {
         return granted;
     }
 
-    public synchronized void remove(Allocation a) {
+    /** Ends an allocation (no-op if it already ended); true if this call ended it. */
+    public synchronized boolean remove(Allocation a, End why) {
         if (all.remove(a.tuple(), a)) {
+            ended.get(why).incrementAndGet();
             byRelayPort.remove(a.relayPort(), a);
             listener.closed(a);
             ports.release(a.relayPort());
             perUser.computeIfPresent(quotaKey(a.username()), (u, n) -> n <= 1 ? null : n - 1);
+            return true;
         }
+        return false;
+    }
+
+    /** Allocations created since start. */
+    public long created() {
+        return created.get();
+    }
+
+    /** Allocations ended since start, for this reason. */
+    public long ended(End why) {
+        return ended.get(why).get();
+    }
+
+    /** The allocation with this id, expired or not, or null. */
+    public Allocation byId(long id) {
+        for (Allocation a : all.values()) {
+            if (a.id() == id) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** Removes the allocations expired at {@code nowMillis} and prunes the others; returns the removed. */
@@ -204,7 +270,7 @@ public final class Allocations {
         List<Allocation> gone = new ArrayList<>();
         for (Allocation a : all.values()) {
             if (a.expiresAt() <= nowMillis) {
-                remove(a);
+                remove(a, End.EXPIRED);
                 gone.add(a);
             } else {
                 a.prune(nowMillis);

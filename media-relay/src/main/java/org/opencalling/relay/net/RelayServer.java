@@ -48,6 +48,7 @@ public final class RelayServer implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final byte[] packet = new byte[MAX_DATAGRAM];
     private final Thread loop;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile long sendFailures;
     /** At most this many TCP connections at once; more are closed at accept. */
@@ -141,6 +142,7 @@ public final class RelayServer implements AutoCloseable {
                 }
             }
         });
+        handler.ownListeners(ownPorts(), ownAddresses(bindAddress));
         loop = new Thread(this::run, "turn-relay");
         loop.setDaemon(true);
         loop.start();
@@ -165,6 +167,60 @@ public final class RelayServer implements AutoCloseable {
         return new ArrayList<>(tcpListeners.keySet());
     }
 
+    private java.util.Set<Integer> ownPorts() {
+        java.util.Set<Integer> ports = new java.util.HashSet<>(udpListeners.keySet());
+        ports.addAll(tcpListeners.keySet());
+        return ports;
+    }
+
+    /** The addresses the listeners answer on: the bind address, or every local one for a wildcard. */
+    private static java.util.Set<InetAddress> ownAddresses(InetAddress bindAddress) throws IOException {
+        java.util.Set<InetAddress> own = new java.util.HashSet<>();
+        own.add(bindAddress);
+        if (bindAddress.isAnyLocalAddress()) {
+            for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                own.addAll(java.util.Collections.list(ni.getInetAddresses()));
+            }
+        }
+        return own;
+    }
+
+    /**
+     * Runs {@code task} on the relay's thread (which alone touches the handler's and the
+     * allocations' per-packet state) and completes with its result.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> onLoop(java.util.function.Supplier<T> task) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(new IllegalStateException("the relay is stopped"));
+            return f;
+        }
+        tasks.add(() -> {
+            try {
+                f.complete(task.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        selector.wakeup();
+        return f;
+    }
+
+    /** Ends an allocation now (its TCP connection too); false if there is none with this id. */
+    public java.util.concurrent.CompletableFuture<Boolean> end(long allocationId) {
+        return onLoop(() -> {
+            Allocation a = allocations.byId(allocationId);
+            if (a == null || !allocations.remove(a, Allocations.End.ADMIN)) {
+                return false;
+            }
+            TcpConnection c = a.tuple().transport() == FiveTuple.Transport.TCP ? connections.get(a.tuple()) : null;
+            if (c != null) {
+                drop(c);
+            }
+            return true;
+        });
+    }
+
     private boolean openRelay(int port) {
         try {
             DatagramChannel c = DatagramChannel.open().bind(new InetSocketAddress(bindAddress, port));
@@ -186,6 +242,9 @@ public final class RelayServer implements AutoCloseable {
                 selector.selectedKeys().clear();
                 for (SelectionKey k : ready) {
                     handle(k);
+                }
+                for (Runnable t; (t = tasks.poll()) != null; ) {
+                    t.run();
                 }
                 long now = clock.getAsLong();
                 if (now >= nextExpiry) {
@@ -392,7 +451,7 @@ public final class RelayServer implements AutoCloseable {
         }
         Allocation a = allocations.of(c.tuple);
         if (a != null) {
-            allocations.remove(a);
+            allocations.remove(a, Allocations.End.CONNECTION_CLOSED);
         }
     }
 
@@ -408,6 +467,9 @@ public final class RelayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeAll();
+        for (Runnable t; (t = tasks.poll()) != null; ) {
+            t.run(); // nobody waits forever on a stopped relay
+        }
     }
 
     private void closeAll() throws IOException {

@@ -57,6 +57,9 @@ public class RelayService {
     @ConfigProperty(name = "relay.max-allocations")
     int maxTotal;
 
+    @ConfigProperty(name = "relay.max-bitrate-kbps")
+    long maxBitrateKbps;
+
     @ConfigProperty(name = "relay.allowed-peers")
     Optional<List<String>> allowedPeers;
 
@@ -69,13 +72,63 @@ public class RelayService {
     private java.util.concurrent.ScheduledExecutorService exporter;
     private final java.util.Set<String> exported = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * The handler counts rare events by name; each becomes a counter as soon as it first occurs:
+     * {@code auth.challenge} → relay_auth_challenges_total, {@code auth.failed.<reason>} →
+     * relay_auth_failures_total{reason}, {@code refused.<reason>} → relay_refusals_total{reason},
+     * {@code dropped.<reason>} → relay_dropped_total{reason}.
+     */
     void exportCounters() {
         handler.counters().forEach((name, value) -> {
-            if (exported.add(name)) {
-                io.micrometer.core.instrument.FunctionCounter.builder("relay.events", value,
-                        java.util.concurrent.atomic.AtomicLong::get).tag("event", name).register(registry);
+            if (!exported.add(name)) {
+                return;
             }
+            String metric;
+            String reason = null;
+            if (name.startsWith("auth.failed.")) {
+                metric = "relay.auth.failures";
+                reason = name.substring("auth.failed.".length());
+            } else if (name.startsWith("refused.")) {
+                metric = "relay.refusals";
+                reason = name.substring("refused.".length());
+            } else if (name.startsWith("dropped.")) {
+                metric = "relay.dropped";
+                reason = name.substring("dropped.".length());
+            } else if (name.equals("auth.challenge")) {
+                metric = "relay.auth.challenges";
+            } else {
+                metric = "relay.events";
+                reason = name;
+            }
+            var b = io.micrometer.core.instrument.FunctionCounter.builder(metric, value,
+                    java.util.concurrent.atomic.AtomicLong::get);
+            if (reason != null) {
+                b.tag("reason", reason);
+            }
+            b.register(registry);
         });
+    }
+
+    private void registerTraffic() {
+        for (String direction : List.of("to-peer", "to-client")) {
+            boolean toPeer = direction.equals("to-peer");
+            io.micrometer.core.instrument.FunctionCounter.builder("relay.packets", handler,
+                    h -> toPeer ? h.relayed().packetsToPeer() : h.relayed().packetsToClient())
+                    .tag("direction", direction).register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("relay.bytes", handler,
+                    h -> toPeer ? h.relayed().bytesToPeer() : h.relayed().bytesToClient())
+                    .tag("direction", direction).baseUnit("bytes").register(registry);
+        }
+        io.micrometer.core.instrument.FunctionCounter.builder("relay.dropped", handler,
+                h -> h.relayed().droppedOverCap()).tag("reason", "bandwidth-cap").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("relay.send.failures", server,
+                RelayServer::sendFailures).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("relay.allocations.created", allocations,
+                Allocations::created).register(registry);
+        for (Allocations.End end : Allocations.End.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder("relay.allocations.ended", allocations,
+                    a -> a.ended(end)).tag("reason", end.label).register(registry);
+        }
     }
 
     void start(@Observes StartupEvent e) throws IOException {
@@ -86,7 +139,11 @@ public class RelayService {
         if (range.length != 2) {
             throw new IllegalStateException("RELAY_PORT_RANGE must be min-max, e.g. 49152-65535: " + portRange);
         }
-        allocations = new Allocations(Allocations.Limits.standard(maxPerUser, maxTotal),
+        if (maxBitrateKbps < 0) {
+            throw new IllegalStateException("RELAY_MAX_BITRATE_KBPS must be 0 (no cap) or more: " + maxBitrateKbps);
+        }
+        allocations = new Allocations(Allocations.Limits.standard(maxPerUser, maxTotal)
+                .withMaxBytesPerSecond(maxBitrateKbps * 1000 / 8),
                 new PortPool(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim())));
         List<PeerPolicy.Allow> allow = allowedPeers.orElse(List.of()).stream()
                 .filter(s -> !s.isBlank()).map(s -> PeerPolicy.Allow.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList();
@@ -96,8 +153,7 @@ public class RelayService {
                 System::currentTimeMillis);
         server.unbound().forEach(p -> LOG.warnf("media-relay cannot bind %s; serving the other ports", p));
         registry.gauge("relay.allocations.active", allocations, Allocations::size);
-        // The handler counts by name (relayed.to-peer, auth.failed.stale-nonce, refused.486, ...):
-        // each name becomes relay_events_total{event=...} as soon as it first occurs.
+        registerTraffic();
         exporter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "relay-metrics");
             t.setDaemon(true);
@@ -116,6 +172,19 @@ public class RelayService {
 
     public TurnHandler handler() {
         return handler;
+    }
+
+    /** The address relayed ports are advertised on. */
+    public String publicHost() {
+        return publicHost;
+    }
+
+    public RelayServer server() {
+        return server;
+    }
+
+    public Allocations allocations() {
+        return allocations;
     }
 
     public List<Integer> udpPorts() {

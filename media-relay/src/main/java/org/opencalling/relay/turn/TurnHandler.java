@@ -58,6 +58,15 @@ public final class TurnHandler {
     private final InetAddress relayAddress;
     private final StunDecoder decoder = new StunDecoder(0xFFFF + 20, 32);
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+    /** Relayed traffic in total (the relay loop writes, the metrics read). */
+    private volatile long packetsToPeer;
+    private volatile long bytesToPeer;
+    private volatile long packetsToClient;
+    private volatile long bytesToClient;
+    private volatile long droppedOverCap;
+    /** The relay's own client-facing ports and addresses: never a peer (a relay talking TURN to itself). */
+    private volatile Set<Integer> ownPorts = Set.of();
+    private volatile Set<InetAddress> ownAddresses = Set.of();
 
     public TurnHandler(Allocations allocations, PeerPolicy peers, StatelessNonce nonces, TurnCredentials credentials,
                        String realm, InetAddress relayAddress) {
@@ -69,9 +78,32 @@ public final class TurnHandler {
         this.relayAddress = relayAddress;
     }
 
-    /** Counts by name (for the metrics): malformed, auth failures by reason, refusals, relayed. */
+    /**
+     * Counts by name (for the metrics): {@code auth.challenge}, {@code auth.failed.<reason>},
+     * {@code refused.<reason>}, {@code dropped.<reason>}.
+     */
     public Map<String, AtomicLong> counters() {
         return counters;
+    }
+
+    /** Everything relayed since start, both ways, and what the bandwidth cap dropped. */
+    public Allocation.Traffic relayed() {
+        return new Allocation.Traffic(packetsToPeer, bytesToPeer, packetsToClient, bytesToClient, droppedOverCap);
+    }
+
+    /**
+     * The relay's own client-facing ports and the addresses they answer on: a client may not make
+     * them its peer (relayed packets would come back in as TURN requests from the relay itself).
+     */
+    public void ownListeners(Set<Integer> ports, Set<InetAddress> addresses) {
+        Set<InetAddress> all = new java.util.HashSet<>(addresses);
+        all.add(relayAddress);
+        this.ownAddresses = Set.copyOf(all);
+        this.ownPorts = Set.copyOf(ports);
+    }
+
+    private boolean ownListener(InetSocketAddress peer) {
+        return ownPorts.contains(peer.getPort()) && ownAddresses.contains(peer.getAddress());
     }
 
     private void count(String name) {
@@ -246,11 +278,10 @@ public final class TurnHandler {
         long requested = m.get(StunTypes.LIFETIME).map(StunAttribute::asU32).orElse(-1L);
         Allocations.Created c = allocations.create(tuple, username, requested, port, m.transactionId(), now);
         if (!c.ok()) {
-            count("refused." + c.errorCode());
+            count(c.errorCode() == 486 ? "refused.quota" : "refused.capacity");
             error(tuple, m, key, c.errorCode(), c.reason(), out);
             return;
         }
-        count("allocations.created");
         allocated(tuple, m, c.allocation(), c.reservationToken(), key, now, out);
     }
 
@@ -343,7 +374,13 @@ public final class TurnHandler {
             error(tuple, m, key, 403, "Forbidden", out);
             return;
         }
+        if (ownListener(peer)) {
+            count("refused.peer.relay-listener");
+            error(tuple, m, key, 403, "Forbidden", out);
+            return;
+        }
         if (!a.roomFor(List.of(peer.getAddress()))) {
+            count("refused.too-many-permissions");
             error(tuple, m, key, 508, "Insufficient Capacity", out);
             return;
         }
@@ -365,8 +402,13 @@ public final class TurnHandler {
             count("dropped.send-without-permission");
             return;
         }
-        count("relayed.to-peer");
-        out.add(new ToPeer(a.relayPort(), peer, data.value()));
+        if (ownListener(peer)) {
+            count("dropped.to-relay-listener");
+            return;
+        }
+        if (toPeer(a, data.length(), now)) {
+            out.add(new ToPeer(a.relayPort(), peer, data.value()));
+        }
     }
 
     private void channelData(FiveTuple tuple, byte[] b, int off, int len, long now, List<Output> out) {
@@ -378,9 +420,11 @@ public final class TurnHandler {
             return;
         }
         int length = ChannelData.dataLength(b, off);
+        if (!toPeer(a, length, now)) {
+            return;
+        }
         byte[] data = new byte[length];
         System.arraycopy(b, off + 4, data, 0, length);
-        count("relayed.to-peer");
         out.add(new ToPeer(a.relayPort(), peer, data));
     }
 
@@ -391,7 +435,12 @@ public final class TurnHandler {
             count("dropped.from-peer-without-permission");
             return List.of();
         }
-        count("relayed.to-client");
+        if (!a.toClient(len, now)) {
+            droppedOverCap++;
+            return List.of();
+        }
+        packetsToClient++;
+        bytesToClient += len;
         int channel = a.channelOf(peer, now);
         if (channel >= 0) {
             return List.of(new ToClient(a.tuple(), ChannelData.encode(channel, b, off, len,
@@ -403,6 +452,17 @@ public final class TurnHandler {
         java.util.concurrent.ThreadLocalRandom.current().nextBytes(tid);
         return List.of(new ToClient(a.tuple(), StunEncoder.message(StunTypes.DATA, StunTypes.INDICATION, tid)
                 .add(StunTypes.XOR_PEER_ADDRESS, XorAddress.encode(peer, tid)).add(StunTypes.DATA_ATTR, data).encode()));
+    }
+
+    /** Counts a packet to a peer, unless the allocation's bandwidth cap drops it. */
+    private boolean toPeer(Allocation a, int bytes, long now) {
+        if (!a.toPeer(bytes, now)) {
+            droppedOverCap++;
+            return false;
+        }
+        packetsToPeer++;
+        bytesToPeer += bytes;
+        return true;
     }
 
     private static String clientId(FiveTuple t) {

@@ -49,7 +49,8 @@ class AllocationsTest {
         assertEquals(486, a.create(tuple(3), "alice", -1, T).errorCode(), "alice's quota");
         assertTrue(a.create(tuple(4), "bob", -1, T).ok());
         assertEquals(486, a.create(tuple(5), "carol", -1, T).errorCode(), "the total quota");
-        a.remove(a.get(tuple(1), T));
+        assertTrue(a.remove(a.get(tuple(1), T), Allocations.End.ADMIN));
+        assertEquals(1, a.ended(Allocations.End.ADMIN));
         assertTrue(a.create(tuple(5), "carol", -1, T).ok(), "room again");
         assertEquals(486, a.create(tuple(6), "dave", -1, T).errorCode(), "full again");
     }
@@ -112,5 +113,24 @@ class AllocationsTest {
         assertFalse(p.take(40001));
         p.release(40001);
         assertTrue(p.take(40001));
+    }
+
+    @Test
+    void aReservedPortCountsTowardsTheTotalUntilItIsUsedOrExpires() {
+        Allocations a = allocations(5, 2, 10);
+        Allocations.PortRequest evenAndNext = new Allocations.PortRequest(true, true, null);
+        assertEquals(486, allocations(5, 1, 10).create(tuple(1), "alice", -1, evenAndNext, null, T).errorCode(),
+                "an allocation and a reservation need room for two");
+        Allocations.Created first = a.create(tuple(1), "alice", -1, evenAndNext, null, T);
+        assertTrue(first.ok());
+        assertEquals(486, a.create(tuple(2), "bob", -1, T).errorCode(), "an allocation and a reservation: full");
+        assertTrue(a.create(tuple(3), "alice", -1, new Allocations.PortRequest(false, false, first.reservationToken()),
+                null, T).ok(), "the token is redeemed (it was counted already)");
+        a.remove(a.get(tuple(1), T), Allocations.End.DELETED);
+        a.remove(a.get(tuple(3), T), Allocations.End.DELETED);
+        assertTrue(a.create(tuple(4), "carol", -1, evenAndNext, null, T).ok());
+        assertEquals(486, a.create(tuple(5), "dave", -1, T + 29_000).errorCode());
+        a.expire(T + 30_000);
+        assertTrue(a.create(tuple(5), "dave", -1, T + 30_000).ok(), "an expired reservation frees its place");
     }
 }

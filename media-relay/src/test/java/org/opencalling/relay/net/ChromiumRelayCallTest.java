@@ -1,7 +1,6 @@
 package org.opencalling.relay.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.BrowserContext;
@@ -93,10 +92,9 @@ class ChromiumRelayCallTest {
                 assertTrue(((Number) side.get("audioBytes")).longValue() > 0, "remote audio arrived: " + side);
             }
             assertEquals(2, allocations.size(), "one allocation per page");
-            assertNotNull(handler.counters().get("relayed.to-peer"));
-            assertTrue(handler.counters().get("relayed.to-peer").get() > 100
-                    && handler.counters().get("relayed.to-client").get() > 100,
-                    "the media went through our relay: " + handler.counters());
+            var relayed = handler.relayed();
+            assertTrue(relayed.packetsToPeer() > 100 && relayed.packetsToClient() > 100
+                    && relayed.bytesToPeer() > 100_000, "the media went through our relay: " + relayed);
             alice.evaluate("() => stop()");
             bob.evaluate("() => stop()");
         }

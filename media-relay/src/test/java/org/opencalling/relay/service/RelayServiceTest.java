@@ -41,6 +41,11 @@ class RelayServiceTest {
                     "relay.udp-ports", "0," + BUSY.getLocalPort(), "relay.tcp-ports", "0",
                     "relay.port-range", "44000-44099", "relay.allowed-peers", "loopback");
         }
+
+        @Override
+        public java.util.List<TestResourceEntry> testResources() {
+            return java.util.List.of(new TestResourceEntry(UsersigForTests.class));
+        }
     }
 
     @Inject
@@ -68,11 +73,13 @@ class RelayServiceTest {
         given().get("/q/health/ready").then().statusCode(200).body(containsString("udp/" + BUSY.getLocalPort()));
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         String metrics = "";
-        while (System.nanoTime() < deadline && !metrics.contains("auth.challenge")) {
+        while (System.nanoTime() < deadline && !metrics.contains("relay_auth_challenges_total")) {
             metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
             Thread.sleep(100); // the counters are exported every 2 s
         }
         assertTrue(metrics.contains("relay_allocations_active"), metrics);
-        assertTrue(metrics.contains("relay_events_total{event=\"auth.challenge\"}"), metrics);
+        assertTrue(metrics.contains("relay_auth_challenges_total"), metrics);
+        assertTrue(metrics.contains("relay_packets_total{direction=\"to-peer\"}"), metrics);
+        assertTrue(metrics.contains("relay_allocations_ended_total{reason=\"expired\"}"), metrics);
     }
 }

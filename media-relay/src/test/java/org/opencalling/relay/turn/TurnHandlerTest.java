@@ -35,8 +35,9 @@ class TurnHandlerTest {
     static final InetSocketAddress PEER = new InetSocketAddress("203.0.113.9", 6000);
 
     final TurnCredentials credentials = new TurnCredentials(SECRET);
-    final TurnHandler handler = new TurnHandler(
-            new Allocations(Allocations.Limits.standard(2, 100), new PortPool(49152, 49160)),
+    final Allocations allocations = new Allocations(Allocations.Limits.standard(2, 100), new PortPool(49152, 49160));
+    /** Not final: a test with other limits swaps in its own handler. */
+    TurnHandler handler = new TurnHandler(allocations,
             new PeerPolicy(List.of()), new StatelessNonce("k".getBytes(), 600_000), credentials, REALM,
             address("192.0.2.10"));
     final TurnCredentials.Credential alice = credentials.mint("alice", 3600, NOW / 1000);
@@ -100,7 +101,7 @@ class TurnHandlerTest {
         assertEquals(REALM, m.get(StunTypes.REALM).orElseThrow().asText());
         assertTrue(m.has(StunTypes.NONCE));
         assertTrue(StunIntegrity.verifyFingerprint(m));
-        assertEquals(0, handler.counters().getOrDefault("allocations.created", new java.util.concurrent.atomic.AtomicLong()).get());
+        assertEquals(0, allocations.created());
     }
 
     @Test
@@ -336,6 +337,76 @@ class TurnHandlerTest {
                     .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce))
                     .integrity(key).encode(), t, NOW)), "0x3000 is not a channel number");
         }
+    }
+
+    /** Binds channel 0x4001 of this tuple's allocation to that peer; returns the answer. */
+    StunMessage bindChannel(FiveTuple t, InetSocketAddress peer) {
+        byte[] bindTid = tid();
+        return send(StunEncoder.message(StunTypes.CHANNEL_BIND, StunTypes.REQUEST, bindTid)
+                .add(StunTypes.CHANNEL_NUMBER, new byte[] {0x40, 0x01, 0, 0})
+                .add(StunTypes.XOR_PEER_ADDRESS, XorAddress.encode(peer, bindTid))
+                .add(StunAttribute.text(StunTypes.USERNAME, alice.username()))
+                .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce))
+                .integrity(key).encode(), t, NOW);
+    }
+
+    @Test
+    void trafficIsCountedPerAllocationAndInTotal() {
+        allocate(TUPLE);
+        assertEquals(StunTypes.SUCCESS, bindChannel(TUPLE, PEER).messageClass());
+        byte[] frame = ChannelData.encode(0x4001, new byte[100], 0, 100, false);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, handler.fromClient(TUPLE, frame, 0, frame.length, NOW).size());
+        }
+        int relayPort = allocations.get(TUPLE, NOW).relayPort();
+        assertEquals(1, handler.fromPeer(relayPort, PEER, new byte[40], 0, 40, NOW).size());
+        assertEquals(new org.opencalling.relay.allocation.Allocation.Traffic(3, 300, 1, 40, 0),
+                allocations.get(TUPLE, NOW).traffic());
+        assertEquals(new org.opencalling.relay.allocation.Allocation.Traffic(3, 300, 1, 40, 0), handler.relayed());
+    }
+
+    @Test
+    void theBandwidthCapDropsWhatIsOverItEachWayAndRefillsWithTime() {
+        Allocations capped = new Allocations(Allocations.Limits.standard(2, 100).withMaxBytesPerSecond(1000),
+                new PortPool(49152, 49160));
+        TurnHandler h = new TurnHandler(capped, new PeerPolicy(List.of()), new StatelessNonce("k".getBytes(), 600_000),
+                credentials, REALM, address("192.0.2.10"));
+        handler = h; // allocate() and bindChannel() talk to it
+        allocate(TUPLE);
+        assertEquals(StunTypes.SUCCESS, bindChannel(TUPLE, PEER).messageClass());
+        byte[] frame = ChannelData.encode(0x4001, new byte[400], 0, 400, false);
+        int sent = 0;
+        for (int i = 0; i < 5; i++) {
+            sent += h.fromClient(TUPLE, frame, 0, frame.length, NOW).size();
+        }
+        assertEquals(2, sent, "1000 bytes/s with one second of burst: two 400-byte packets");
+        int relayPort = capped.get(TUPLE, NOW).relayPort();
+        assertEquals(1, h.fromPeer(relayPort, PEER, new byte[900], 0, 900, NOW).size(),
+                "the other direction has its own budget");
+        assertTrue(h.fromPeer(relayPort, PEER, new byte[900], 0, 900, NOW).isEmpty());
+        assertEquals(1, h.fromClient(TUPLE, frame, 0, frame.length, NOW + 500).size(), "half a second: 500 more bytes");
+        assertEquals(4, h.relayed().droppedOverCap());
+        assertEquals(4, capped.get(TUPLE, NOW).traffic().droppedOverCap());
+    }
+
+    @Test
+    void theRelaysOwnListenersAreNeverAPeer() {
+        InetSocketAddress ownListener = new InetSocketAddress("203.0.113.1", 3478);
+        handler.ownListeners(java.util.Set.of(3478), java.util.Set.of(ownListener.getAddress()));
+        allocate(TUPLE);
+        assertEquals(403, errorOf(bindChannel(TUPLE, ownListener)), "a channel to the relay's own TURN port");
+        assertEquals(403, errorOf(bindChannel(TUPLE, new InetSocketAddress("192.0.2.10", 3478))),
+                "the advertised address counts as the relay's own");
+        assertEquals(StunTypes.SUCCESS, bindChannel(TUPLE, new InetSocketAddress("203.0.113.1", 50000)).messageClass(),
+                "another allocation's relayed port on the same relay is a fine peer (relay to relay)");
+        byte[] sendTid = tid();
+        byte[] indication = StunEncoder.message(StunTypes.SEND, StunTypes.INDICATION, sendTid)
+                .add(StunTypes.XOR_PEER_ADDRESS, XorAddress.encode(ownListener, sendTid))
+                .add(StunTypes.DATA_ATTR, new byte[] {1}).encode();
+        assertTrue(handler.fromClient(TUPLE, indication, 0, indication.length, NOW).isEmpty(),
+                "a Send indication to the relay's own port is dropped, although the IP is permitted");
+        assertEquals(1, handler.counters().get("dropped.to-relay-listener").get());
+        assertEquals(2, handler.counters().get("refused.peer.relay-listener").get());
     }
 
     @Test

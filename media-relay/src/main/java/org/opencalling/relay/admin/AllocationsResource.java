@@ -1,0 +1,148 @@
+package org.opencalling.relay.admin;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.opencalling.relay.allocation.Allocation;
+import org.opencalling.relay.allocation.Allocations;
+import org.opencalling.relay.service.RelayService;
+import org.opencalling.service.ApiException;
+import org.opencalling.service.Fields;
+import org.opencalling.service.Scopes;
+
+/**
+ * The admin API: list this relay's allocations (scope {@code relay:read}) and end them, one or
+ * all of a user's (scope {@code relay:write}). Each relay pod answers for its own allocations.
+ */
+@Path("/v1/allocations")
+@Produces(MediaType.APPLICATION_JSON)
+public class AllocationsResource {
+    @Inject
+    RelayService relay;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @Inject
+    MeterRegistry registry;
+
+    /** One allocation as the admin API shows it; times are epoch milliseconds. */
+    public record AllocationView(long id, String user, String username, String transport, String client,
+                                String relayedAddress, long createdAt, long expiresAt, int permissions, int channels,
+                                long packetsToPeer, long bytesToPeer, long packetsToClient, long bytesToClient,
+                                long droppedOverCap) {
+    }
+
+    public record AllocationList(int count, List<AllocationView> allocations) {
+    }
+
+    public record Ended(int ended) {
+    }
+
+    @GET
+    @Operation(summary = "This relay's allocations, oldest first (optionally one user's)")
+    public AllocationList list(@QueryParam("user") String user) {
+        Scopes.require(identity, "relay:read", registry);
+        String only = user == null ? null : Fields.userId(user);
+        List<AllocationView> views = onLoop(() -> {
+            List<AllocationView> out = new ArrayList<>();
+            for (Allocation a : relay.allocations().list()) {
+                if (only == null || only.equals(Allocations.quotaKey(a.username()))) {
+                    out.add(view(a));
+                }
+            }
+            out.sort(Comparator.comparingLong(AllocationView::id));
+            return out;
+        });
+        return new AllocationList(views.size(), views);
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "One allocation")
+    public AllocationView get(@PathParam("id") long id) {
+        Scopes.require(identity, "relay:read", registry);
+        AllocationView v = onLoop(() -> {
+            Allocation a = relay.allocations().byId(id);
+            return a == null ? null : view(a);
+        });
+        if (v == null) {
+            throw notFound(id);
+        }
+        return v;
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "End one allocation now (a TCP client's connection is closed too)")
+    public Response end(@PathParam("id") long id) {
+        Scopes.require(identity, "relay:write", registry);
+        if (!await(relay.server().end(id))) {
+            throw notFound(id);
+        }
+        return Response.noContent().build();
+    }
+
+    @DELETE
+    @Operation(summary = "End every allocation of one user now")
+    public Ended endUser(@QueryParam("user") String user) {
+        Scopes.require(identity, "relay:write", registry);
+        if (user == null) {
+            throw ApiException.badRequest("missing-field", "user is required (ending everything is not offered)");
+        }
+        String who = Fields.userId(user);
+        List<Long> ids = onLoop(() -> relay.allocations().list().stream()
+                .filter(a -> who.equals(Allocations.quotaKey(a.username()))).map(Allocation::id).toList());
+        int n = 0;
+        for (long id : ids) {
+            n += await(relay.server().end(id)) ? 1 : 0;
+        }
+        return new Ended(n);
+    }
+
+    private AllocationView view(Allocation a) {
+        Allocation.Traffic t = a.traffic();
+        return new AllocationView(a.id(), Allocations.quotaKey(a.username()), a.username(),
+                a.tuple().transport().name().toLowerCase(java.util.Locale.ROOT),
+                a.tuple().client().getAddress().getHostAddress() + ":" + a.tuple().client().getPort(),
+                relay.publicHost() + ":" + a.relayPort(), a.createdAt(), a.expiresAt(), a.permissionCount(),
+                a.channelCount(), t.packetsToPeer(), t.bytesToPeer(), t.packetsToClient(), t.bytesToClient(),
+                t.droppedOverCap());
+    }
+
+    private static ApiException notFound(long id) {
+        return new ApiException(404, "not-found", "no allocation " + id + " on this relay");
+    }
+
+    /** Reads on the relay's own thread, so a view is consistent with the packets around it. */
+    private <T> T onLoop(Supplier<T> read) {
+        return await(relay.server().onLoop(read));
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "unavailable", "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ApiException(503, "unavailable", "the relay did not answer: " + e);
+        }
+    }
+}

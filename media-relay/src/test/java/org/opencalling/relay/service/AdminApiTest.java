@@ -1,0 +1,82 @@
+package org.opencalling.relay.service;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.opencalling.relay.allocation.Allocations;
+import org.opencalling.relay.net.TestTurnClient;
+import org.opencalling.stun.TurnCredentials;
+
+/** The admin API with real backend tokens from usersig-service and real allocations over UDP and TCP. */
+@QuarkusTest
+@TestProfile(RelayServiceTest.Ports.class)
+class AdminApiTest {
+    @Inject
+    RelayService relay;
+
+    TurnCredentials.Credential credential(String user) {
+        return new TurnCredentials("service-test-secret").mint(user, 600, System.currentTimeMillis() / 1000);
+    }
+
+    @Test
+    void operatorsListAndEndAllocations() throws Exception {
+        String admin = UsersigForTests.token(UsersigForTests.ADMIN, "relay:read relay:write");
+        String reader = UsersigForTests.token(UsersigForTests.READER, "relay:read");
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        InetSocketAddress udp = new InetSocketAddress(loopback, relay.udpPorts().get(0));
+        InetSocketAddress tcp = new InetSocketAddress(loopback, relay.tcpPorts().get(0));
+        try (TestTurnClient aliceUdp = TestTurnClient.udp(udp, credential("admin-alice"), "opencalling");
+             TestTurnClient aliceTcp = TestTurnClient.tcp(tcp, credential("admin-alice"), "opencalling");
+             TestTurnClient bob = TestTurnClient.udp(udp, credential("admin-bob"), "opencalling")) {
+            InetSocketAddress aliceRelayed = aliceUdp.allocate();
+            aliceTcp.allocate();
+            bob.allocate();
+
+            given().get("/v1/allocations").then().statusCode(401).body("error", equalTo("unauthorized"));
+            given().auth().oauth2("not.a.token").get("/v1/allocations").then().statusCode(401);
+            given().auth().oauth2(reader).delete("/v1/allocations?user=admin-bob").then().statusCode(403)
+                    .body("error", equalTo("forbidden"));
+
+            List<Map<String, Object>> alices = given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice")
+                    .then().statusCode(200).body("count", equalTo(2)).body("allocations", hasSize(2))
+                    .extract().jsonPath().getList("allocations");
+            Map<String, Object> first = alices.get(0);
+            assertEquals("admin-alice", first.get("user"));
+            assertEquals("udp", first.get("transport"), "oldest first");
+            assertEquals("127.0.0.1:" + aliceRelayed.getPort(), first.get("relayedAddress"));
+            assertTrue(((Number) first.get("expiresAt")).longValue() > System.currentTimeMillis());
+            int tcpId = ((Number) alices.get(1).get("id")).intValue();
+            assertEquals("tcp", alices.get(1).get("transport"));
+            given().auth().oauth2(reader).get("/v1/allocations/" + tcpId).then().statusCode(200)
+                    .body("user", equalTo("admin-alice")).body("packetsToPeer", equalTo(0));
+
+            long endedBefore = relay.allocations().ended(Allocations.End.ADMIN);
+            given().auth().oauth2(admin).delete("/v1/allocations/" + tcpId).then().statusCode(204);
+            assertTrue(aliceTcp.closedByRelay(), "a TCP allocation's connection closes with it");
+            given().auth().oauth2(admin).delete("/v1/allocations/" + tcpId).then().statusCode(404)
+                    .body("error", equalTo("not-found"));
+            given().auth().oauth2(reader).get("/v1/allocations/" + tcpId).then().statusCode(404);
+            given().auth().oauth2(admin).delete("/v1/allocations").then().statusCode(400);
+            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-bob").then().statusCode(200)
+                    .body("ended", equalTo(1));
+            given().auth().oauth2(reader).get("/v1/allocations?user=admin-bob").then().statusCode(200)
+                    .body("count", equalTo(0));
+            given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice").then().statusCode(200)
+                    .body("count", equalTo(1));
+            assertEquals(endedBefore + 2, relay.allocations().ended(Allocations.End.ADMIN));
+            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-alice").then().statusCode(200)
+                    .body("ended", equalTo(1));
+        }
+    }
+}
