@@ -123,6 +123,9 @@ public final class Allocations {
     }
 
     private static final long RESERVATION_MILLIS = 30_000;
+    /** How many relayed ports an Allocate tries when the ones it gets are held by other processes. */
+    static final int MAX_PORT_ATTEMPTS = 16;
+    private final java.util.concurrent.atomic.AtomicLong busyPorts = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
 
     public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, long nowMillis) {
@@ -158,40 +161,58 @@ public final class Allocations {
         if (held + needed > limits.maxTotal() || perUser.getOrDefault(user, 0) >= limits.maxPerUser()) {
             return new Created(null, 486, "Allocation Quota Reached");
         }
-        int port;
-        String token = null;
-        if (request.token() != null) {
-            Reservation r = reservations.remove(request.token());
-            if (r == null || r.expiresAt() <= nowMillis) {
-                if (r != null) {
-                    ports.release(r.port());
+        // A relayed port may be held by another process (the range often overlaps the kernel's
+        // ephemeral ports): such ports stay taken while others are tried, then go back to the pool.
+        List<Integer> busy = new ArrayList<>();
+        try {
+            for (int attempt = 1; ; attempt++) {
+                int port;
+                String token = null;
+                if (request.token() != null) {
+                    Reservation r = reservations.remove(request.token());
+                    if (r == null || r.expiresAt() <= nowMillis) {
+                        if (r != null) {
+                            ports.release(r.port());
+                        }
+                        return new Created(null, 508, "Insufficient Capacity"); // unknown or expired token
+                    }
+                    port = r.port();
+                } else if (request.even()) {
+                    port = ports.takeEven(request.reserveNext());
+                    if (port >= 0 && request.reserveNext()) {
+                        byte[] t = new byte[8];
+                        TOKENS.nextBytes(t); // unguessable: a token is a claim on a port
+                        token = java.util.HexFormat.of().formatHex(t);
+                        reservations.put(token, new Reservation(port + 1, nowMillis + RESERVATION_MILLIS));
+                    }
+                } else {
+                    port = ports.take();
                 }
-                return new Created(null, 508, "Insufficient Capacity"); // unknown or expired token
+                if (port < 0) {
+                    return new Created(null, 508, "Insufficient Capacity");
+                }
+                Allocation a = new Allocation(ids.incrementAndGet(), tuple, username, port, nowMillis,
+                        nowMillis + lifetime(requestedSeconds), transactionId, limits.maxBytesPerSecond());
+                if (listener.opened(a)) {
+                    return added(a, user, token);
+                }
+                busyPorts.incrementAndGet();
+                if (token != null) {
+                    busy.add(reservations.remove(token).port());
+                }
+                busy.add(port);
+                if (request.token() != null || attempt >= MAX_PORT_ATTEMPTS) {
+                    return new Created(null, 508, "Insufficient Capacity");
+                }
             }
-            port = r.port();
-        } else if (request.even()) {
-            port = ports.takeEven(request.reserveNext());
-            if (port >= 0 && request.reserveNext()) {
-                byte[] t = new byte[8];
-                TOKENS.nextBytes(t); // unguessable: a token is a claim on a port
-                token = java.util.HexFormat.of().formatHex(t);
-                reservations.put(token, new Reservation(port + 1, nowMillis + RESERVATION_MILLIS));
-            }
-        } else {
-            port = ports.take();
+        } finally {
+            busy.forEach(ports::release);
         }
-        if (port < 0) {
-            return new Created(null, 508, "Insufficient Capacity");
-        }
-        Allocation a = new Allocation(ids.incrementAndGet(), tuple, username, port, nowMillis,
-                nowMillis + lifetime(requestedSeconds), transactionId, limits.maxBytesPerSecond());
-        if (!listener.opened(a)) {
-            ports.release(port);
-            if (token != null) {
-                ports.release(reservations.remove(token).port());
-            }
-            return new Created(null, 508, "Insufficient Capacity");
-        }
+    }
+
+    private Created added(Allocation a, String user, String token) {
+        FiveTuple tuple = a.tuple();
+        int port = a.relayPort();
         all.put(tuple, a);
         byRelayPort.put(port, a);
         perUser.merge(user, 1, Integer::sum);
@@ -238,6 +259,11 @@ public final class Allocations {
             return true;
         }
         return false;
+    }
+
+    /** Relayed ports found held by another process when an Allocate tried to open them. */
+    public long busyPorts() {
+        return busyPorts.get();
     }
 
     /** Allocations created since start. */

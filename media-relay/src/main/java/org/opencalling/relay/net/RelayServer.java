@@ -229,7 +229,7 @@ public final class RelayServer implements AutoCloseable {
             relays.put(port, c);
             return true;
         } catch (IOException e) {
-            return false; // in use by something else: 508 for this Allocate
+            return false; // held by another process: the Allocate tries another port
         }
     }
 

@@ -125,6 +125,8 @@ public class RelayService {
                 RelayServer::sendFailures).register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("relay.allocations.created", allocations,
                 Allocations::created).register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("relay.ports.busy", allocations,
+                Allocations::busyPorts).description("relayed ports found held by another process").register(registry);
         for (Allocations.End end : Allocations.End.values()) {
             io.micrometer.core.instrument.FunctionCounter.builder("relay.allocations.ended", allocations,
                     a -> a.ended(end)).tag("reason", end.label).register(registry);

@@ -133,4 +133,32 @@ class AllocationsTest {
         a.expire(T + 30_000);
         assertTrue(a.create(tuple(5), "dave", -1, T + 30_000).ok(), "an expired reservation frees its place");
     }
+
+    @Test
+    void aRelayedPortHeldByAnotherProcessIsSkippedAndGoesBackToThePool() {
+        PortPool pool = new PortPool(50000, 50099);
+        Allocations a = new Allocations(Allocations.Limits.standard(5, 10), pool);
+        java.util.Set<Integer> heldElsewhere = new java.util.HashSet<>(java.util.Set.of(50000, 50001, 50002));
+        a.listener(new Allocations.Listener() {
+            @Override
+            public boolean opened(Allocation x) {
+                return !heldElsewhere.contains(x.relayPort());
+            }
+
+            @Override
+            public void closed(Allocation x) {
+            }
+        });
+        Allocations.Created c = a.create(tuple(1), "alice", -1, T);
+        assertTrue(c.ok());
+        assertEquals(50003, c.allocation().relayPort());
+        assertEquals(3, a.busyPorts());
+        assertEquals(1, pool.inUse(), "the busy ports went back to the pool");
+        for (int p = 50004; p < 50100; p++) {
+            heldElsewhere.add(p);
+        }
+        assertEquals(508, a.create(tuple(2), "bob", -1, T).errorCode(), "every port held: 508, after a bounded search");
+        assertEquals(3 + Allocations.MAX_PORT_ATTEMPTS, a.busyPorts());
+        assertEquals(1, pool.inUse());
+    }
 }
