@@ -10,7 +10,7 @@ final class DemoDefaults {
     static final String SECRET_KEY = "opencalling-demo-secret-DO-NOT-USE-IN-PRODUCTION";
     static final String BACKEND_CLIENT = "demo-backend";
     static final String BACKEND_SECRET = "demo-backend-secret-DO-NOT-USE-IN-PRODUCTION";
-    static final String BACKEND_SCOPES = "usersig:issue+calls:write+calls:read+presence:read";
+    static final String BACKEND_SCOPES = "usersig:issue+calls:write+calls:read+presence:read+relay:read+relay:write";
     /** signaling-service's own client, for presence:write. */
     static final String SIGNALING_CLIENT = "signaling";
     static final String SIGNALING_SECRET = "signaling-secret-DO-NOT-USE-IN-PRODUCTION";

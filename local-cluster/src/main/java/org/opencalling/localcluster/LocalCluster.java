@@ -91,6 +91,7 @@ public final class LocalCluster {
         relayEnv.put("RELAY_TCP_PORTS", tcp);
         // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
         relayEnv.put("RELAY_ALLOWED_PEERS", "loopback,private");
+        relayEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json"); // the admin API's tokens
         signalingEnv.put("USERSIG_URL", usersigUrl);
         signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));

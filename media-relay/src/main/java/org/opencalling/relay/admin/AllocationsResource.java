@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.opencalling.relay.allocation.Allocation;
 import org.opencalling.relay.allocation.Allocations;
@@ -33,6 +32,8 @@ import org.opencalling.service.Scopes;
 @Path("/v1/allocations")
 @Produces(MediaType.APPLICATION_JSON)
 public class AllocationsResource {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AllocationsResource.class);
+
     @Inject
     RelayService relay;
 
@@ -43,7 +44,7 @@ public class AllocationsResource {
     MeterRegistry registry;
 
     /** One allocation as the admin API shows it; times are epoch milliseconds. */
-    public record AllocationView(long id, String user, String username, String transport, String client,
+    public record AllocationView(String id, String user, String username, String transport, String client,
                                 String relayedAddress, long createdAt, long expiresAt, int permissions, int channels,
                                 long packetsToPeer, long bytesToPeer, long packetsToClient, long bytesToClient,
                                 long droppedOverCap) {
@@ -60,40 +61,36 @@ public class AllocationsResource {
     public AllocationList list(@QueryParam("user") String user) {
         Scopes.require(identity, "relay:read", registry);
         String only = user == null ? null : Fields.userId(user);
-        List<AllocationView> views = onLoop(() -> {
-            List<AllocationView> out = new ArrayList<>();
-            for (Allocation a : relay.allocations().list()) {
-                if (only == null || only.equals(Allocations.quotaKey(a.username()))) {
-                    out.add(view(a));
-                }
+        // Read beside the relay's thread, not on it: a long list must not delay media.
+        List<AllocationView> views = new ArrayList<>();
+        for (Allocation a : relay.allocations().list()) {
+            if (only == null || only.equals(Allocations.quotaKey(a.username()))) {
+                views.add(view(a));
             }
-            out.sort(Comparator.comparingLong(AllocationView::id));
-            return out;
-        });
+        }
+        views.sort(Comparator.comparingLong(AllocationView::createdAt).thenComparing(AllocationView::id));
         return new AllocationList(views.size(), views);
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "One allocation")
-    public AllocationView get(@PathParam("id") long id) {
+    public AllocationView get(@PathParam("id") String id) {
         Scopes.require(identity, "relay:read", registry);
-        AllocationView v = onLoop(() -> {
-            Allocation a = relay.allocations().byId(id);
-            return a == null ? null : view(a);
-        });
-        if (v == null) {
+        Allocation a = relay.allocations().byId(id);
+        if (a == null) {
             throw notFound(id);
         }
-        return v;
+        return view(a);
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "End one allocation now (a TCP client's connection is closed too)")
-    public Response end(@PathParam("id") long id) {
+    public Response end(@PathParam("id") String id) {
         Scopes.require(identity, "relay:write", registry);
-        if (!await(relay.server().end(id))) {
+        Allocation a = relay.allocations().byId(id);
+        if (a == null || await(relay.server().end(List.of(a))) == 0) {
             throw notFound(id);
         }
         return Response.noContent().build();
@@ -107,13 +104,9 @@ public class AllocationsResource {
             throw ApiException.badRequest("missing-field", "user is required (ending everything is not offered)");
         }
         String who = Fields.userId(user);
-        List<Long> ids = onLoop(() -> relay.allocations().list().stream()
-                .filter(a -> who.equals(Allocations.quotaKey(a.username()))).map(Allocation::id).toList());
-        int n = 0;
-        for (long id : ids) {
-            n += await(relay.server().end(id)) ? 1 : 0;
-        }
-        return new Ended(n);
+        List<Allocation> theirs = relay.allocations().list().stream()
+                .filter(a -> who.equals(Allocations.quotaKey(a.username()))).toList();
+        return new Ended(theirs.isEmpty() ? 0 : await(relay.server().end(theirs)));
     }
 
     private AllocationView view(Allocation a) {
@@ -126,13 +119,8 @@ public class AllocationsResource {
                 t.droppedOverCap());
     }
 
-    private static ApiException notFound(long id) {
+    private static ApiException notFound(String id) {
         return new ApiException(404, "not-found", "no allocation " + id + " on this relay");
-    }
-
-    /** Reads on the relay's own thread, so a view is consistent with the packets around it. */
-    private <T> T onLoop(Supplier<T> read) {
-        return await(relay.server().onLoop(read));
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
@@ -142,7 +130,8 @@ public class AllocationsResource {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "unavailable", "interrupted");
         } catch (ExecutionException | TimeoutException e) {
-            throw new ApiException(503, "unavailable", "the relay did not answer: " + e);
+            LOG.warnf("the relay did not end allocations in time: %s", e.toString());
+            throw new ApiException(503, "unavailable", "the relay did not answer in time; list again to see the state");
         }
     }
 }

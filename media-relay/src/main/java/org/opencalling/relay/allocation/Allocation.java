@@ -8,10 +8,10 @@ import java.util.Map;
 /**
  * One allocation (RFC 8656 §5): a relayed port for a client's 5-tuple, until it expires; the peers
  * it may exchange data with (permissions, by IP, RFC 8656 §9) and its channels (by number and by
- * peer, RFC 8656 §12). Thread-safe: packets of one allocation may be handled on several threads.
+ * peer, RFC 8656 §12). Thread-safe: the relay's threads handle its packets, the admin API reads it.
  */
 public final class Allocation {
-    private final long id;
+    private final String id;
     private final long createdAt;
     private final FiveTuple tuple;
     private final String username;
@@ -35,7 +35,7 @@ public final class Allocation {
     private final TokenBucket toPeerBudget;
     private final TokenBucket toClientBudget;
 
-    Allocation(long id, FiveTuple tuple, String username, int relayPort, long createdAt, long expiresAt,
+    Allocation(String id, FiveTuple tuple, String username, int relayPort, long createdAt, long expiresAt,
                byte[] allocateTransaction, long maxBytesPerSecond) {
         this.id = id;
         this.createdAt = createdAt;
@@ -54,7 +54,7 @@ public final class Allocation {
     }
 
     /** Unique on this relay for its lifetime (the admin API's handle). */
-    public long id() {
+    public String id() {
         return id;
     }
 
@@ -64,9 +64,9 @@ public final class Allocation {
 
     /**
      * Counts a packet of {@code bytes} towards a peer, if the bandwidth cap lets it through
-     * (false: drop it). Called by the relay loop only.
+     * (false: drop it).
      */
-    public boolean toPeer(int bytes, long nowMillis) {
+    public synchronized boolean toPeer(int bytes, long nowMillis) {
         if (toPeerBudget != null && !toPeerBudget.take(bytes, nowMillis)) {
             droppedOverCap++;
             return false;
@@ -77,7 +77,7 @@ public final class Allocation {
     }
 
     /** The same towards the client. */
-    public boolean toClient(int bytes, long nowMillis) {
+    public synchronized boolean toClient(int bytes, long nowMillis) {
         if (toClientBudget != null && !toClientBudget.take(bytes, nowMillis)) {
             droppedOverCap++;
             return false;

@@ -82,7 +82,6 @@ public final class Allocations {
     private final Map<FiveTuple, Allocation> all = new ConcurrentHashMap<>();
     private final Map<Integer, Allocation> byRelayPort = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
     private final Map<End, java.util.concurrent.atomic.AtomicLong> ended = new java.util.EnumMap<>(End.class);
 
@@ -95,6 +94,11 @@ public final class Allocations {
     public Allocations(Limits limits, PortPool ports) {
         this.limits = limits;
         this.ports = ports;
+    }
+
+    /** Whether a port is one of the relayed range's. */
+    public boolean relayedPort(int port) {
+        return ports.contains(port);
     }
 
     public Limits limits() {
@@ -119,7 +123,7 @@ public final class Allocations {
     }
 
     /** A port held for a later Allocate carrying its token, until {@code expiresAt}. */
-    private record Reservation(int port, long expiresAt) {
+    private record Reservation(int port, long expiresAt, String user) {
     }
 
     private static final long RESERVATION_MILLIS = 30_000;
@@ -143,6 +147,16 @@ public final class Allocations {
 
     private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
 
+    /**
+     * An allocation's id: 64 random bits in hex, so ids from different relay pods (or from before
+     * a restart) never name the same allocation when an operator acts on one.
+     */
+    private static String newId() {
+        byte[] id = new byte[8];
+        TOKENS.nextBytes(id);
+        return java.util.HexFormat.of().formatHex(id);
+    }
+
     public synchronized Created create(FiveTuple tuple, String username, long requestedSeconds, PortRequest request,
                                        byte[] transactionId, long nowMillis) {
         Allocation existing = all.get(tuple);
@@ -158,7 +172,9 @@ public final class Allocations {
         // total from the Allocate that reserves it until it is redeemed or expires.
         int held = all.size() + reservations.size() - (request.token() != null && reservations.containsKey(request.token()) ? 1 : 0);
         int needed = request.even() && request.reserveNext() ? 2 : 1;
-        if (held + needed > limits.maxTotal() || perUser.getOrDefault(user, 0) >= limits.maxPerUser()) {
+        int userHeld = perUser.getOrDefault(user, 0) - (request.token() != null && reservations.containsKey(request.token())
+                && user.equals(reservations.get(request.token()).user()) ? 1 : 0);
+        if (held + needed > limits.maxTotal() || userHeld + needed > limits.maxPerUser()) {
             return new Created(null, 486, "Allocation Quota Reached");
         }
         // A relayed port may be held by another process (the range often overlaps the kernel's
@@ -170,6 +186,9 @@ public final class Allocations {
                 String token = null;
                 if (request.token() != null) {
                     Reservation r = reservations.remove(request.token());
+                    if (r != null) {
+                        unreserve(r);
+                    }
                     if (r == null || r.expiresAt() <= nowMillis) {
                         if (r != null) {
                             ports.release(r.port());
@@ -183,7 +202,8 @@ public final class Allocations {
                         byte[] t = new byte[8];
                         TOKENS.nextBytes(t); // unguessable: a token is a claim on a port
                         token = java.util.HexFormat.of().formatHex(t);
-                        reservations.put(token, new Reservation(port + 1, nowMillis + RESERVATION_MILLIS));
+                        reservations.put(token, new Reservation(port + 1, nowMillis + RESERVATION_MILLIS, user));
+                        perUser.merge(user, 1, Integer::sum); // a held port counts against its user too
                     }
                 } else {
                     port = ports.take();
@@ -191,14 +211,16 @@ public final class Allocations {
                 if (port < 0) {
                     return new Created(null, 508, "Insufficient Capacity");
                 }
-                Allocation a = new Allocation(ids.incrementAndGet(), tuple, username, port, nowMillis,
+                Allocation a = new Allocation(newId(), tuple, username, port, nowMillis,
                         nowMillis + lifetime(requestedSeconds), transactionId, limits.maxBytesPerSecond());
                 if (listener.opened(a)) {
                     return added(a, user, token);
                 }
                 busyPorts.incrementAndGet();
                 if (token != null) {
-                    busy.add(reservations.remove(token).port());
+                    Reservation r = reservations.remove(token);
+                    unreserve(r);
+                    busy.add(r.port());
                 }
                 busy.add(port);
                 if (request.token() != null || attempt >= MAX_PORT_ATTEMPTS) {
@@ -208,6 +230,10 @@ public final class Allocations {
         } finally {
             busy.forEach(ports::release);
         }
+    }
+
+    private void unreserve(Reservation r) {
+        perUser.computeIfPresent(r.user(), (u, n) -> n <= 1 ? null : n - 1);
     }
 
     private Created added(Allocation a, String user, String token) {
@@ -253,9 +279,12 @@ public final class Allocations {
         if (all.remove(a.tuple(), a)) {
             ended.get(why).incrementAndGet();
             byRelayPort.remove(a.relayPort(), a);
-            listener.closed(a);
-            ports.release(a.relayPort());
-            perUser.computeIfPresent(quotaKey(a.username()), (u, n) -> n <= 1 ? null : n - 1);
+            try {
+                listener.closed(a);
+            } finally {
+                ports.release(a.relayPort());
+                perUser.computeIfPresent(quotaKey(a.username()), (u, n) -> n <= 1 ? null : n - 1);
+            }
             return true;
         }
         return false;
@@ -277,9 +306,9 @@ public final class Allocations {
     }
 
     /** The allocation with this id, expired or not, or null. */
-    public Allocation byId(long id) {
+    public Allocation byId(String id) {
         for (Allocation a : all.values()) {
-            if (a.id() == id) {
+            if (a.id().equals(id)) {
                 return a;
             }
         }
@@ -290,6 +319,7 @@ public final class Allocations {
     public List<Allocation> expire(long nowMillis) {
         for (Map.Entry<String, Reservation> e : List.copyOf(reservations.entrySet())) {
             if (e.getValue().expiresAt() <= nowMillis && reservations.remove(e.getKey(), e.getValue())) {
+                unreserve(e.getValue());
                 ports.release(e.getValue().port());
             }
         }

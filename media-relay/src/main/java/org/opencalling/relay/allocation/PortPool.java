@@ -84,6 +84,11 @@ public final class PortPool {
         return inUse;
     }
 
+    /** Whether the port is in this range (taken or not). */
+    public boolean contains(int port) {
+        return port >= min && port < min + size;
+    }
+
     public int size() {
         return size;
     }

@@ -48,7 +48,11 @@ public final class RelayServer implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final byte[] packet = new byte[MAX_DATAGRAM];
     private final Thread loop;
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Work asked of the relay's thread by others (the admin API), with who waits for it. */
+    private record Task(Runnable run, java.util.concurrent.CompletableFuture<?> future) {
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Task> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile long sendFailures;
     /** At most this many TCP connections at once; more are closed at accept. */
@@ -142,7 +146,15 @@ public final class RelayServer implements AutoCloseable {
                 }
             }
         });
-        handler.ownListeners(ownPorts(), ownAddresses(bindAddress));
+        try {
+            java.util.Set<Integer> own = ownPorts();
+            udpPorts.stream().filter(p -> p > 0).forEach(own::add); // configured ones not bound too
+            tcpPorts.stream().filter(p -> p > 0).forEach(own::add);
+            handler.ownAddresses(ownAddresses(bindAddress), own, allocations::relayedPort);
+        } catch (IOException | RuntimeException e) {
+            closeAll();
+            throw e;
+        }
         loop = new Thread(this::run, "turn-relay");
         loop.setDaemon(true);
         loop.start();
@@ -195,40 +207,54 @@ public final class RelayServer implements AutoCloseable {
             f.completeExceptionally(new IllegalStateException("the relay is stopped"));
             return f;
         }
-        tasks.add(() -> {
+        tasks.add(new Task(() -> {
             try {
                 f.complete(task.get());
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        });
+        }, f));
         selector.wakeup();
+        if (!running) {
+            failPending(); // stopped meanwhile: nobody else will take it
+        }
         return f;
     }
 
-    /** Ends an allocation now (its TCP connection too); false if there is none with this id. */
-    public java.util.concurrent.CompletableFuture<Boolean> end(long allocationId) {
+    /** Ends these allocations now (a TCP one's connection too); completes with how many it ended. */
+    public java.util.concurrent.CompletableFuture<Integer> end(java.util.Collection<Allocation> which) {
         return onLoop(() -> {
-            Allocation a = allocations.byId(allocationId);
-            if (a == null || !allocations.remove(a, Allocations.End.ADMIN)) {
-                return false;
+            int n = 0;
+            for (Allocation a : which) {
+                if (allocations.remove(a, Allocations.End.ADMIN)) {
+                    n++;
+                    TcpConnection c = a.tuple().transport() == FiveTuple.Transport.TCP ? connections.get(a.tuple()) : null;
+                    if (c != null) {
+                        drop(c);
+                    }
+                }
             }
-            TcpConnection c = a.tuple().transport() == FiveTuple.Transport.TCP ? connections.get(a.tuple()) : null;
-            if (c != null) {
-                drop(c);
-            }
-            return true;
+            return n;
         });
     }
 
     private boolean openRelay(int port) {
+        DatagramChannel c = null;
         try {
-            DatagramChannel c = DatagramChannel.open().bind(new InetSocketAddress(bindAddress, port));
+            c = DatagramChannel.open();
+            c.bind(new InetSocketAddress(bindAddress, port));
             c.configureBlocking(false);
             c.register(selector, SelectionKey.OP_READ, new Relayed(port));
             relays.put(port, c);
             return true;
         } catch (IOException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // it was never bound
+                }
+            }
             return false; // held by another process: the Allocate tries another port
         }
     }
@@ -243,8 +269,8 @@ public final class RelayServer implements AutoCloseable {
                 for (SelectionKey k : ready) {
                     handle(k);
                 }
-                for (Runnable t; (t = tasks.poll()) != null; ) {
-                    t.run();
+                for (Task t; (t = tasks.poll()) != null; ) {
+                    t.run().run();
                 }
                 long now = clock.getAsLong();
                 if (now >= nextExpiry) {
@@ -467,8 +493,13 @@ public final class RelayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closeAll();
-        for (Runnable t; (t = tasks.poll()) != null; ) {
-            t.run(); // nobody waits forever on a stopped relay
+        failPending();
+    }
+
+    /** What was asked of a stopped relay fails at once (nobody waits on it forever). */
+    private void failPending() {
+        for (Task t; (t = tasks.poll()) != null; ) {
+            t.future().completeExceptionally(new IllegalStateException("the relay is stopped"));
         }
     }
 

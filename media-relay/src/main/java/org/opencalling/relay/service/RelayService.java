@@ -79,8 +79,17 @@ public class RelayService {
      * {@code dropped.<reason>} → relay_dropped_total{reason}.
      */
     void exportCounters() {
-        handler.counters().forEach((name, value) -> {
-            if (!exported.add(name)) {
+        try {
+            handler.counters().forEach(this::export);
+        } catch (RuntimeException e) {
+            // A failure must not cancel the schedule (later names would never be exported).
+            LOG.warnf("exporting relay counters: %s", e.toString());
+        }
+    }
+
+    private void export(String name, java.util.concurrent.atomic.AtomicLong value) {
+        {
+            if (exported.contains(name)) {
                 return;
             }
             String metric;
@@ -106,7 +115,8 @@ public class RelayService {
                 b.tag("reason", reason);
             }
             b.register(registry);
-        });
+            exported.add(name);
+        }
     }
 
     private void registerTraffic() {

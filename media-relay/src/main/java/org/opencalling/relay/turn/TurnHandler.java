@@ -66,6 +66,7 @@ public final class TurnHandler {
     private volatile long droppedOverCap;
     /** The relay's own client-facing ports and addresses: never a peer (a relay talking TURN to itself). */
     private volatile Set<Integer> ownPorts = Set.of();
+    private volatile java.util.function.IntPredicate relayedPort = p -> true;
     private volatile Set<InetAddress> ownAddresses = Set.of();
 
     public TurnHandler(Allocations allocations, PeerPolicy peers, StatelessNonce nonces, TurnCredentials credentials,
@@ -92,18 +93,27 @@ public final class TurnHandler {
     }
 
     /**
-     * The relay's own client-facing ports and the addresses they answer on: a client may not make
-     * them its peer (relayed packets would come back in as TURN requests from the relay itself).
+     * What the relay itself is, so that a client cannot make it its own peer: the addresses it
+     * answers on, the client-facing ports it is configured with (bound or not), and which ports
+     * are relayed ones. On its own addresses only relayed ports are peers (relay to relay, as
+     * when both sides of a call use this relay); on loopback, when loopback peers are allowed at
+     * all, anything but a client-facing port.
      */
-    public void ownListeners(Set<Integer> ports, Set<InetAddress> addresses) {
+    public void ownAddresses(Set<InetAddress> addresses, Set<Integer> listenerPorts, java.util.function.IntPredicate relayed) {
         Set<InetAddress> all = new java.util.HashSet<>(addresses);
         all.add(relayAddress);
         this.ownAddresses = Set.copyOf(all);
-        this.ownPorts = Set.copyOf(ports);
+        this.ownPorts = Set.copyOf(listenerPorts);
+        this.relayedPort = relayed;
     }
 
+    /** Whether a peer is the relay itself, other than one of its relayed ports. */
     private boolean ownListener(InetSocketAddress peer) {
-        return ownPorts.contains(peer.getPort()) && ownAddresses.contains(peer.getAddress());
+        InetAddress ip = peer.getAddress();
+        if (ip.isLoopbackAddress()) {
+            return ownPorts.contains(peer.getPort());
+        }
+        return ownAddresses.contains(ip) && !relayedPort.test(peer.getPort());
     }
 
     private void count(String name) {
@@ -278,7 +288,8 @@ public final class TurnHandler {
         long requested = m.get(StunTypes.LIFETIME).map(StunAttribute::asU32).orElse(-1L);
         Allocations.Created c = allocations.create(tuple, username, requested, port, m.transactionId(), now);
         if (!c.ok()) {
-            count(c.errorCode() == 486 ? "refused.quota" : "refused.capacity");
+            count(c.errorCode() == 486 ? "refused.quota"
+                    : token != null ? "refused.reservation-token" : "refused.capacity");
             error(tuple, m, key, c.errorCode(), c.reason(), out);
             return;
         }

@@ -161,4 +161,18 @@ class AllocationsTest {
         assertEquals(3 + Allocations.MAX_PORT_ATTEMPTS, a.busyPorts());
         assertEquals(1, pool.inUse());
     }
+
+    @Test
+    void aReservedPortCountsAgainstItsUserSoReservationsCannotFillTheRelay() {
+        Allocations a = allocations(2, 100, 20);
+        Allocations.PortRequest evenAndNext = new Allocations.PortRequest(true, true, null);
+        assertTrue(a.create(tuple(1), "mallory", -1, evenAndNext, null, T).ok());
+        assertEquals(486, a.create(tuple(2), "mallory", -1, T).errorCode(), "an allocation and a reservation: her two");
+        a.remove(a.get(tuple(1), T), Allocations.End.DELETED);
+        assertEquals(486, a.create(tuple(3), "mallory", -1, evenAndNext, null, T).errorCode(),
+                "the reservation still counts after its allocation is deleted");
+        assertTrue(a.create(tuple(3), "mallory", -1, T).ok(), "one plain allocation still fits");
+        a.expire(T + 30_000);
+        assertTrue(a.create(tuple(4), "mallory", -1, T + 30_000).ok(), "the reservation expired: room again");
+    }
 }

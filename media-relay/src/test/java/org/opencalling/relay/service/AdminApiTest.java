@@ -41,7 +41,7 @@ class AdminApiTest {
              TestTurnClient bob = TestTurnClient.udp(udp, credential("admin-bob"), "opencalling")) {
             InetSocketAddress aliceRelayed = aliceUdp.allocate();
             aliceTcp.allocate();
-            bob.allocate();
+            InetSocketAddress bobRelayed = bob.allocate();
 
             given().get("/v1/allocations").then().statusCode(401).body("error", equalTo("unauthorized"));
             given().auth().oauth2("not.a.token").get("/v1/allocations").then().statusCode(401);
@@ -56,7 +56,8 @@ class AdminApiTest {
             assertEquals("udp", first.get("transport"), "oldest first");
             assertEquals("127.0.0.1:" + aliceRelayed.getPort(), first.get("relayedAddress"));
             assertTrue(((Number) first.get("expiresAt")).longValue() > System.currentTimeMillis());
-            int tcpId = ((Number) alices.get(1).get("id")).intValue();
+            String tcpId = (String) alices.get(1).get("id");
+            assertTrue(tcpId.matches("[0-9a-f]{16}"), "ids are 64 random bits, unique across relays: " + tcpId);
             assertEquals("tcp", alices.get(1).get("transport"));
             given().auth().oauth2(reader).get("/v1/allocations/" + tcpId).then().statusCode(200)
                     .body("user", equalTo("admin-alice")).body("packetsToPeer", equalTo(0));
@@ -72,6 +73,9 @@ class AdminApiTest {
                     .body("ended", equalTo(1));
             given().auth().oauth2(reader).get("/v1/allocations?user=admin-bob").then().statusCode(200)
                     .body("count", equalTo(0));
+            try (java.net.DatagramSocket rebind = new java.net.DatagramSocket(bobRelayed)) {
+                assertEquals(bobRelayed.getPort(), rebind.getLocalPort(), "bob's relayed port was released");
+            }
             given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice").then().statusCode(200)
                     .body("count", equalTo(1));
             assertEquals(endedBefore + 2, relay.allocations().ended(Allocations.End.ADMIN));

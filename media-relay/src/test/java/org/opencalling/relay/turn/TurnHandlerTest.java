@@ -390,13 +390,16 @@ class TurnHandlerTest {
     }
 
     @Test
-    void theRelaysOwnListenersAreNeverAPeer() {
+    void theRelayItselfIsNeverAPeerButItsRelayedPortsAre() {
         InetSocketAddress ownListener = new InetSocketAddress("203.0.113.1", 3478);
-        handler.ownListeners(java.util.Set.of(3478), java.util.Set.of(ownListener.getAddress()));
+        handler.ownAddresses(java.util.Set.of(ownListener.getAddress()), java.util.Set.of(3478, 443),
+                p -> p >= 49152);
         allocate(TUPLE);
         assertEquals(403, errorOf(bindChannel(TUPLE, ownListener)), "a channel to the relay's own TURN port");
-        assertEquals(403, errorOf(bindChannel(TUPLE, new InetSocketAddress("192.0.2.10", 3478))),
-                "the advertised address counts as the relay's own");
+        assertEquals(403, errorOf(bindChannel(TUPLE, new InetSocketAddress("192.0.2.10", 443))),
+                "the advertised address is the relay's own; 443 is a configured port even if not bound");
+        assertEquals(403, errorOf(bindChannel(TUPLE, new InetSocketAddress("203.0.113.1", 53))),
+                "any other service on the relay's own address");
         assertEquals(StunTypes.SUCCESS, bindChannel(TUPLE, new InetSocketAddress("203.0.113.1", 50000)).messageClass(),
                 "another allocation's relayed port on the same relay is a fine peer (relay to relay)");
         byte[] sendTid = tid();
@@ -406,7 +409,20 @@ class TurnHandlerTest {
         assertTrue(handler.fromClient(TUPLE, indication, 0, indication.length, NOW).isEmpty(),
                 "a Send indication to the relay's own port is dropped, although the IP is permitted");
         assertEquals(1, handler.counters().get("dropped.to-relay-listener").get());
-        assertEquals(2, handler.counters().get("refused.peer.relay-listener").get());
+        assertEquals(3, handler.counters().get("refused.peer.relay-listener").get());
+    }
+
+    @Test
+    void onLoopbackWhenAllowedOnlyTheClientFacingPortsAreRefused() {
+        TurnHandler loopbackOk = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+                new StatelessNonce("k".getBytes(), 600_000), credentials, REALM, address("192.0.2.10"));
+        loopbackOk.ownAddresses(java.util.Set.of(address("127.0.0.1")), java.util.Set.of(3478), p -> p >= 49152);
+        handler = loopbackOk;
+        allocate(TUPLE);
+        assertEquals(403, errorOf(bindChannel(TUPLE, new InetSocketAddress("127.0.0.2", 3478))),
+                "any loopback address on a client-facing port");
+        assertEquals(StunTypes.SUCCESS, bindChannel(TUPLE, new InetSocketAddress("127.0.0.1", 7000)).messageClass(),
+                "a peer process on loopback (tests, the local demo)");
     }
 
     @Test
