@@ -46,7 +46,7 @@ import org.opencalling.testsupport.ServiceSpec;
  * <pre>java -cp bench/target/benchmarks.jar org.opencalling.bench.relay.RelayLoad
  *     [--rates 10000,20000,40000,80000] [--seconds 5] [--clients 100] [--moderate 5000]
  *     [--moderate-seconds 10] [--size 200] [--rss-allocations 1000] [--only ours|coturn]
- *     [--relay-jvm-opts "-Xmx512m"]</pre>
+ *     [--relay-jvm-opts "-Xmx512m"] [--relay-threads N]</pre>
  */
 public final class RelayLoad {
     static final String SECRET = "bench-turn-secret-not-for-production";
@@ -91,7 +91,7 @@ public final class RelayLoad {
             if (only != null && !which.startsWith(only) && !(only.equals("ours") && which.equals("media-relay"))) {
                 continue;
             }
-            try (Relay relay = which.equals("coturn") ? coturn(work) : ours(work, opt.get("relay-jvm-opts"))) {
+            try (Relay relay = which.equals("coturn") ? coturn(work) : ours(work, opt.get("relay-jvm-opts"), opt.get("relay-threads"))) {
                 results.add(measure(relay, rates, seconds, clients, moderate, moderateSeconds, size, rssAllocations));
             }
         }
@@ -424,7 +424,7 @@ public final class RelayLoad {
         }
     }
 
-    static Relay ours(Path work, String jvmOpts) throws Exception {
+    static Relay ours(Path work, String jvmOpts, String threads) throws Exception {
         int port = freeUdpPort();
         int http = FreePorts.next();
         Map<String, String> env = new LinkedHashMap<>();
@@ -440,6 +440,9 @@ public final class RelayLoad {
         if (jvmOpts != null) {
             env.put("JAVA_TOOL_OPTIONS", jvmOpts);
         }
+        if (threads != null) {
+            env.put("RELAY_THREADS", threads);
+        }
         ServiceProcess p = new ServiceProcess(new ServiceSpec("media-relay",
                 Path.of("media-relay/target/quarkus-app/quarkus-run.jar"), http, env, ""), work);
         p.start(ProcessHandle.current().info().command().orElse("java"));
@@ -448,7 +451,7 @@ public final class RelayLoad {
         }
         return new Relay() {
             public String name() {
-                return "media-relay" + (jvmOpts == null ? "" : " (" + jvmOpts + ")");
+                return "media-relay" + (threads == null ? "" : " threads=" + threads) + (jvmOpts == null ? "" : " (" + jvmOpts + ")");
             }
 
             public long pid() {

@@ -60,6 +60,9 @@ public class RelayService {
     @ConfigProperty(name = "relay.max-bitrate-kbps")
     long maxBitrateKbps;
 
+    @ConfigProperty(name = "relay.threads")
+    int threads;
+
     @ConfigProperty(name = "relay.allowed-peers")
     Optional<List<String>> allowedPeers;
 
@@ -162,7 +165,7 @@ public class RelayService {
         handler = new TurnHandler(allocations, new PeerPolicy(allow), StatelessNonce.withRandomKey(600_000),
                 new TurnCredentials(secret.get()), realm, InetAddress.getByName(publicHost));
         server = new RelayServer(handler, allocations, InetAddress.getByName(bindAddress), udpPorts, tcpPorts,
-                System::currentTimeMillis);
+                System::currentTimeMillis, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         server.unbound().forEach(p -> LOG.warnf("media-relay cannot bind %s; serving the other ports", p));
         registry.gauge("relay.allocations.active", allocations, Allocations::size);
         registerTraffic();
@@ -172,8 +175,8 @@ public class RelayService {
             return t;
         });
         exporter.scheduleWithFixedDelay(this::exportCounters, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
-        LOG.infof("media-relay: TURN on UDP %s and TCP %s (%s), relayed ports %s, advertised as %s%s",
-                server.udpPorts(), server.tcpPorts(), bindAddress, portRange, publicHost,
+        LOG.infof("media-relay: TURN on UDP %s and TCP %s (%s), %d threads, relayed ports %s, advertised as %s%s",
+                server.udpPorts(), server.tcpPorts(), bindAddress, server.threads(), portRange, publicHost,
                 server.unbound().isEmpty() ? "" : "; NOT bound: " + server.unbound());
     }
 

@@ -58,12 +58,12 @@ public final class TurnHandler {
     private final InetAddress relayAddress;
     private final StunDecoder decoder = new StunDecoder(0xFFFF + 20, 32);
     private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-    /** Relayed traffic in total (the relay loop writes, the metrics read). */
-    private volatile long packetsToPeer;
-    private volatile long bytesToPeer;
-    private volatile long packetsToClient;
-    private volatile long bytesToClient;
-    private volatile long droppedOverCap;
+    /** Relayed traffic in total (the relay's loops write, the metrics read). */
+    private final java.util.concurrent.atomic.LongAdder packetsToPeer = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesToPeer = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder packetsToClient = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesToClient = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder droppedOverCap = new java.util.concurrent.atomic.LongAdder();
     /** The relay's own client-facing ports and addresses: never a peer (a relay talking TURN to itself). */
     private volatile Set<Integer> ownPorts = Set.of();
     private volatile java.util.function.IntPredicate relayedPort = p -> true;
@@ -89,7 +89,8 @@ public final class TurnHandler {
 
     /** Everything relayed since start, both ways, and what the bandwidth cap dropped. */
     public Allocation.Traffic relayed() {
-        return new Allocation.Traffic(packetsToPeer, bytesToPeer, packetsToClient, bytesToClient, droppedOverCap);
+        return new Allocation.Traffic(packetsToPeer.sum(), bytesToPeer.sum(), packetsToClient.sum(), bytesToClient.sum(),
+                droppedOverCap.sum());
     }
 
     /**
@@ -447,11 +448,11 @@ public final class TurnHandler {
             return List.of();
         }
         if (!a.toClient(len, now)) {
-            droppedOverCap++;
+            droppedOverCap.increment();
             return List.of();
         }
-        packetsToClient++;
-        bytesToClient += len;
+        packetsToClient.increment();
+        bytesToClient.add(len);
         int channel = a.channelOf(peer, now);
         if (channel >= 0) {
             return List.of(new ToClient(a.tuple(), ChannelData.encode(channel, b, off, len,
@@ -468,11 +469,11 @@ public final class TurnHandler {
     /** Counts a packet to a peer, unless the allocation's bandwidth cap drops it. */
     private boolean toPeer(Allocation a, int bytes, long now) {
         if (!a.toPeer(bytes, now)) {
-            droppedOverCap++;
+            droppedOverCap.increment();
             return false;
         }
-        packetsToPeer++;
-        bytesToPeer += bytes;
+        packetsToPeer.increment();
+        bytesToPeer.add(bytes);
         return true;
     }
 
