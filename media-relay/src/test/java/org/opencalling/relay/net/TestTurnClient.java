@@ -80,6 +80,19 @@ public final class TestTurnClient implements AutoCloseable {
         return XorAddress.decode(ok.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(), ok.transactionId());
     }
 
+    /** Sends raw bytes (ChannelData, say) on the UDP socket. */
+    public void sendRaw(byte[] packet) throws IOException {
+        udp.send(new DatagramPacket(packet, packet.length, server));
+    }
+
+    /** The next datagram from the relay, whatever it is. */
+    public byte[] receiveRaw() throws IOException {
+        byte[] buf = new byte[65536];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        udp.receive(p);
+        return Arrays.copyOf(buf, p.getLength());
+    }
+
     /** Whether the TCP connection was closed by the relay (reads until EOF or the timeout). */
     public boolean closedByRelay() throws IOException {
         try {
