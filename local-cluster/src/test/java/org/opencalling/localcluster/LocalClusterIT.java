@@ -146,6 +146,13 @@ class LocalClusterIT {
             assertEquals(201, call.statusCode(), call.body());
             assertTrue(call.body().contains("\"state\":\"ringing\""), call.body());
 
+            // The README's relay admin call: the relay trusts usersig-service's tokens too.
+            HttpResponse<String> allocations = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                            + (8093 + offset) + "/v1/allocations"))
+                    .header("Authorization", "Bearer " + t.group(1)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, allocations.statusCode(), allocations.body());
+            assertTrue(allocations.body().contains("\"count\":0"), allocations.body());
+
             List<ProcessHandle> children = launcher.descendants().toList();
             assertFalse(children.isEmpty(), "the services run as child processes");
             // SIGTERM through the handle (Process.destroy would also close our end of its output);
