@@ -262,11 +262,11 @@ public final class RelayLoad {
         /** Sends at {@code rate} messages/s for {@code seconds}, round robin over the clients; then drains. */
         Step step(int rate, int seconds, boolean latency) throws Exception {
             long total = (long) rate * seconds;
+            int id = ++stepId; // first: a late echo of the last step no longer counts
             rtts = latency ? new long[(int) Math.min(total, 50_000_000)] : null;
             rttCount = 0;
             back = 0;
             peerGot = 0;
-            int id = ++stepId;
             ByteBuffer frame = ByteBuffer.allocateDirect(4 + size);
             frame.putShort((short) CHANNEL).putShort((short) size);
             long sent = 0;
@@ -433,7 +433,7 @@ public final class RelayLoad {
         env.put("RELAY_BIND_ADDRESS", "127.0.0.1");
         env.put("RELAY_PUBLIC_HOST", "127.0.0.1");
         env.put("RELAY_UDP_PORTS", Integer.toString(port));
-        env.put("RELAY_TCP_PORTS", Integer.toString(freeUdpPort()));
+        env.put("RELAY_TCP_PORTS", Integer.toString(FreePorts.next()));
         env.put("RELAY_PORT_RANGE", "49160-65000");
         env.put("RELAY_ALLOWED_PEERS", "loopback");
         env.put("RELAY_MAX_ALLOCATIONS", "100000");

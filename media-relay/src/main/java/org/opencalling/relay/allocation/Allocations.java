@@ -263,8 +263,11 @@ public final class Allocations {
         return a != null && a.expiresAt() > nowMillis ? a : null;
     }
 
-    /** Refresh (RFC 8656 §7.3): 0 deletes; returns the lifetime granted in ms (0 when deleted). */
-    public long refresh(Allocation a, long requestedSeconds, long nowMillis) {
+    /** Refresh (RFC 8656 §7.3): 0 deletes; returns the lifetime granted in ms (0 when deleted, -1 when gone). */
+    public synchronized long refresh(Allocation a, long requestedSeconds, long nowMillis) {
+        if (all.get(a.tuple()) != a) {
+            return -1; // ended meanwhile (expired on another thread, ended by an operator)
+        }
         if (requestedSeconds == 0) {
             remove(a, End.DELETED);
             return 0;
@@ -293,6 +296,11 @@ public final class Allocations {
     /** Relayed ports found held by another process when an Allocate tried to open them. */
     public long busyPorts() {
         return busyPorts.get();
+    }
+
+    /** Removes it only if it is still expired (a Refresh on another thread may just have saved it). */
+    private synchronized boolean removeIfExpired(Allocation a, long nowMillis) {
+        return a.expiresAt() <= nowMillis && remove(a, End.EXPIRED);
     }
 
     /** Allocations created since start. */
@@ -326,8 +334,9 @@ public final class Allocations {
         List<Allocation> gone = new ArrayList<>();
         for (Allocation a : all.values()) {
             if (a.expiresAt() <= nowMillis) {
-                remove(a, End.EXPIRED);
-                gone.add(a);
+                if (removeIfExpired(a, nowMillis)) {
+                    gone.add(a);
+                }
             } else {
                 a.prune(nowMillis);
             }

@@ -53,10 +53,14 @@ public final class RelayServer implements AutoCloseable {
      */
     private static final int UDP_RECEIVE_BUFFER = 4 << 20;
     private static final int UDP_SEND_BUFFER = 1 << 20;
+    /** Each relayed socket carries one allocation's share: smaller, as kernel memory is per socket. */
+    private static final int RELAYED_RECEIVE_BUFFER = 256 << 10;
     /** The largest frame a stream may carry (a STUN message or ChannelData with its header). */
     private static final int MAX_FRAME = 0xFFFF + StunTypes.HEADER_LENGTH;
     /** At most this many TCP connections at once; more are closed at accept. */
     static final int MAX_TCP_CONNECTIONS = 10_000;
+    private static final int TCP_SOFT_QUEUE = 4 * MAX_FRAME;
+    private static final int TCP_HARD_QUEUE = 16 * MAX_FRAME;
     /** A TCP connection that has no allocation this long after it opened is closed. */
     static final long TCP_IDLE_WITHOUT_ALLOCATION_MILLIS = 30_000;
 
@@ -112,13 +116,13 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    /** Binds the ports ({@code 0}: any free port) on {@code bindAddress} and starts one loop per core. */
+    /** Binds the ports ({@code 0}: any free port) on {@code bindAddress} and starts one event loop. */
     public RelayServer(TurnHandler handler, Allocations allocations, InetAddress bindAddress, List<Integer> udpPorts,
                        List<Integer> tcpPorts, LongSupplier clock) throws IOException {
-        this(handler, allocations, bindAddress, udpPorts, tcpPorts, clock, Runtime.getRuntime().availableProcessors());
+        this(handler, allocations, bindAddress, udpPorts, tcpPorts, clock, 1);
     }
 
-    /** The same with this many event loops (at least one). */
+    /** The same with this many event loops (at least one; the service's default is one). */
     public RelayServer(TurnHandler handler, Allocations allocations, InetAddress bindAddress, List<Integer> udpPorts,
                        List<Integer> tcpPorts, LongSupplier clock, int threads) throws IOException {
         this.handler = handler;
@@ -180,16 +184,28 @@ public final class RelayServer implements AutoCloseable {
 
     /** Binds a UDP port once per loop (SO_REUSEPORT when there are several: the kernel spreads clients). */
     private void bindUdp(int port) throws IOException {
+        if (port != 0 && loops[0].udp.containsKey(port)) {
+            throw new IOException("listed twice");
+        }
         List<DatagramChannel> bound = new ArrayList<>();
         try {
             int actual = port;
+            if (loops.length > 1) {
+                // SO_REUSEPORT would let this bind share a port another process already holds
+                // with the same option (and the kernel would split the clients): a plain bind
+                // first proves the port free (and picks a free one for port 0).
+                try (DatagramChannel probe = DatagramChannel.open()) {
+                    probe.bind(new InetSocketAddress(bindAddress, port));
+                    actual = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+                }
+            }
             for (Loop l : loops) {
                 DatagramChannel c = DatagramChannel.open();
                 bound.add(c);
                 if (loops.length > 1) {
                     c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
-                buffers(c);
+                buffers(c, UDP_RECEIVE_BUFFER);
                 c.bind(new InetSocketAddress(bindAddress, actual));
                 actual = ((InetSocketAddress) c.getLocalAddress()).getPort(); // port 0: the others join the first's
                 c.configureBlocking(false);
@@ -206,8 +222,13 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    private static void buffers(DatagramChannel c) throws IOException {
-        c.setOption(StandardSocketOptions.SO_RCVBUF, UDP_RECEIVE_BUFFER);
+    /** ChannelData or a Data indication: what may be dropped when a TCP client falls behind. */
+    private static boolean relayedMedia(byte[] frame) {
+        return (frame[0] & 0xC0) == 0x40 || (frame.length > 1 && frame[0] == 0x00 && frame[1] == 0x17);
+    }
+
+    private static void buffers(DatagramChannel c, int receive) throws IOException {
+        c.setOption(StandardSocketOptions.SO_RCVBUF, receive);
         c.setOption(StandardSocketOptions.SO_SNDBUF, UDP_SEND_BUFFER);
     }
 
@@ -275,7 +296,7 @@ public final class RelayServer implements AutoCloseable {
         DatagramChannel c = null;
         try {
             c = DatagramChannel.open();
-            buffers(c);
+            buffers(c, RELAYED_RECEIVE_BUFFER);
             c.bind(new InetSocketAddress(bindAddress, port));
             c.configureBlocking(false);
             c.register(l.selector, SelectionKey.OP_READ, new Relayed(port));
@@ -344,7 +365,7 @@ public final class RelayServer implements AutoCloseable {
             tasks.add(new Task(() -> {
                 try {
                     f.complete(task.get());
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     f.completeExceptionally(e);
                 }
             }, f));
@@ -390,11 +411,11 @@ public final class RelayServer implements AutoCloseable {
                     }
                     long now = clock.getAsLong();
                     if (now >= nextSweep) {
+                        nextSweep = now + 1000; // first: a sweep that fails is not retried at once
                         if (index == 0) {
                             allocations.expire(now);
                         }
                         closeIdleConnections();
-                        nextSweep = now + 1000;
                     }
                 } catch (Throwable e) { // even an OutOfMemoryError: the relay must go on serving
                     // One bad packet or socket must not stop the relay; it is dropped.
@@ -435,11 +456,18 @@ public final class RelayServer implements AutoCloseable {
                     s.close();
                     continue;
                 }
-                s.configureBlocking(false);
-                s.socket().setTcpNoDelay(true);
-                FiveTuple tuple = new FiveTuple((InetSocketAddress) s.getRemoteAddress(),
-                        new InetSocketAddress(bindAddress, port), FiveTuple.Transport.TCP);
-                Loop target = loops[nextLoop++ % loops.length];
+                FiveTuple tuple;
+                try {
+                    s.configureBlocking(false);
+                    s.socket().setTcpNoDelay(true);
+                    tuple = new FiveTuple((InetSocketAddress) s.getRemoteAddress(),
+                            new InetSocketAddress(bindAddress, port), FiveTuple.Transport.TCP);
+                } catch (IOException | RuntimeException e) {
+                    s.close(); // gone already: nothing to serve
+                    continue;
+                }
+                Loop target = loops[nextLoop];
+                nextLoop = (nextLoop + 1) % loops.length;
                 TcpConnection c = new TcpConnection(s, tuple, target);
                 connections.put(tuple, c);
                 SocketChannel accepted = s;
@@ -529,13 +557,13 @@ public final class RelayServer implements AutoCloseable {
                         return;
                     }
                     DatagramChannel c = udp.get(t.tuple().server().getPort());
-                    if (c != null) {
-                        c.send(ByteBuffer.wrap(t.bytes()), t.tuple().client());
+                    if (c != null && c.send(ByteBuffer.wrap(t.bytes()), t.tuple().client()) == 0) {
+                        sendFailures.increment(); // the socket's buffer is full: dropped
                     }
                 } else if (o instanceof TurnHandler.ToPeer p) {
                     RelaySocket r = relays.get(p.relayPort());
-                    if (r != null) {
-                        r.channel.send(ByteBuffer.wrap(p.data()), p.peer());
+                    if (r != null && r.channel.send(ByteBuffer.wrap(p.data()), p.peer()) == 0) {
+                        sendFailures.increment();
                     }
                 }
             } catch (IOException | RuntimeException e) {
@@ -543,7 +571,11 @@ public final class RelayServer implements AutoCloseable {
             }
         }
 
-        /** Writes now what the socket takes; queues the rest (bounded: a client that does not read is dropped). */
+        /**
+         * Writes now what the socket takes and queues the rest: beyond a soft limit relayed media
+         * is dropped (a slow link loses packets, as over UDP), beyond a hard one the client, which
+         * then does not read at all, is dropped.
+         */
         private void write(TcpConnection c, byte[] bytes) {
             try {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -553,10 +585,14 @@ public final class RelayServer implements AutoCloseable {
                         return;
                     }
                 }
+                if (c.queued > TCP_SOFT_QUEUE && relayedMedia(bytes)) {
+                    sendFailures.increment(); // a slow link: media can lose a packet, the call goes on
+                    return;
+                }
                 c.output.add(b);
                 c.queued += b.remaining();
-                if (c.queued > 4 * MAX_FRAME) {
-                    drop(c);
+                if (c.queued > TCP_HARD_QUEUE) {
+                    drop(c); // not reading at all: let it go
                     return;
                 }
                 SelectionKey k = c.channel.keyFor(selector);

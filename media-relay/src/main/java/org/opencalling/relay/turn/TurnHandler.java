@@ -319,6 +319,10 @@ public final class TurnHandler {
         }
         long requested = m.get(StunTypes.LIFETIME).map(StunAttribute::asU32).orElse(-1L);
         long granted = allocations.refresh(a, requested, now);
+        if (granted < 0) {
+            error(tuple, m, key, 437, "Allocation Mismatch", out);
+            return;
+        }
         out.add(new ToClient(tuple, StunEncoder.answer(m, StunTypes.SUCCESS)
                 .add(StunAttribute.u32(StunTypes.LIFETIME, granted / 1000)).integrity(key).fingerprint().encode()));
     }

@@ -64,8 +64,9 @@ class ChromiumRelayCallTest {
         TurnCredentials credentials = new TurnCredentials(SECRET);
         TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
                 StatelessNonce.withRandomKey(600_000), credentials, "opencalling", loopback);
+        // Over TCP with two event loops: the second page's connection is handed to the other loop.
         try (RelayServer relay = new RelayServer(handler, allocations, loopback, List.of(0), List.of(0),
-                System::currentTimeMillis);
+                System::currentTimeMillis, "tcp".equals(transport) ? 2 : 1);
              BrowserContext aliceContext = chromium.browser().newContext();
              BrowserContext bobContext = chromium.browser().newContext()) {
             int port = "tcp".equals(transport) ? relay.tcpPorts().get(0) : relay.udpPorts().get(0);

@@ -85,8 +85,9 @@ public final class TestTurnClient implements AutoCloseable {
         udp.send(new DatagramPacket(packet, packet.length, server));
     }
 
-    /** The next datagram from the relay, whatever it is. */
-    public byte[] receiveRaw() throws IOException {
+    /** The next datagram from the relay within the time, whatever it is. */
+    public byte[] receiveRaw(int timeoutMillis) throws IOException {
+        udp.setSoTimeout(timeoutMillis);
         byte[] buf = new byte[65536];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         udp.receive(p);
@@ -105,10 +106,23 @@ public final class TestTurnClient implements AutoCloseable {
     private StunMessage exchange(byte[] request) throws IOException {
         byte[] answer;
         if (udp != null) {
-            udp.send(new DatagramPacket(request, request.length, server));
-            byte[] buf = new byte[2048];
+            udp.setSoTimeout(1500);
+            byte[] buf = new byte[65536];
             DatagramPacket p = new DatagramPacket(buf, buf.length);
-            udp.receive(p);
+            for (int attempt = 0; ; attempt++) { // UDP: retransmit, as a real client does (RFC 8489 §6.2.1)
+                udp.send(new DatagramPacket(request, request.length, server));
+                try {
+                    udp.receive(p);
+                    // Only the answer to this transaction (not a stray ChannelData or Data indication).
+                    if (p.getLength() >= 20 && Arrays.equals(Arrays.copyOfRange(buf, 8, 20), Arrays.copyOfRange(request, 8, 20))) {
+                        break;
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    if (attempt >= 3) {
+                        throw e;
+                    }
+                }
+            }
             answer = Arrays.copyOf(buf, p.getLength());
         } else {
             OutputStream out = tcp.getOutputStream();
