@@ -58,7 +58,7 @@ public final class LocalCluster {
         return "redis://127.0.0.1:" + redisPort();
     }
 
-    /** The services, in start order. Later parts (signaling, relay, web) join here. */
+    /** The services, in start order. */
     List<ServiceSpec> plan() {
         int o = options.portOffset();
         String usersigUrl = "http://localhost:" + (8090 + o);
@@ -100,6 +100,11 @@ public final class LocalCluster {
         signalingEnv.put("POD_NAME", "signaling-local-1");
         signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
         signalingEnv.put("ALLOWED_ORIGINS", "http://localhost:" + (8080 + o) + ",http://127.0.0.1:" + (8080 + o));
+        Map<String, String> webEnv = new LinkedHashMap<>();
+        webEnv.put("SIGNALING_URL", "http://localhost:" + (8091 + o));
+        webEnv.put("USERSIG_URL", usersigUrl);
+        webEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
+        webEnv.put("DEMO_SDK_APP_ID", Long.toString(DemoDefaults.SDK_APP_ID));
         return List.of(
                 new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
                         "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"),
@@ -109,7 +114,9 @@ public final class LocalCluster {
                         "TURN on UDP " + udp + " and TCP " + tcp + " (ports below 1024 need privilege: "
                                 + "skipped if not root, see its log)"),
                 new ServiceSpec("signaling-service", app("signaling-service"), 8091 + o, signalingEnv,
-                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls; Kafka events off"));
+                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls; Kafka events off"),
+                new ServiceSpec("web-client", app("web-client"), 8080 + o, webEnv,
+                        "the demo: open http://localhost:" + (8080 + o) + "/ in two tabs; the SDK at /sdk/trtc-calling.js"));
     }
 
     private Path app(String module) {
@@ -117,6 +124,17 @@ public final class LocalCluster {
     }
 
     int run() throws Exception {
+        int started = start();
+        if (started != 0) {
+            return started;
+        }
+        watch();
+        stopped.await();
+        return 0;
+    }
+
+    /** Starts everything and prints the table; 0 when all is ready (the browser tests use it too). */
+    int start() throws Exception {
         List<ServiceSpec> plan = plan();
         if (!portFree(redisPort())) {
             System.err.printf("run-local: port %d (Redis) is in use. Is another run-local or a redis-server "
@@ -150,9 +168,12 @@ public final class LocalCluster {
             }
         }
         printTable();
-        watch();
-        stopped.await();
         return 0;
+    }
+
+    /** Stops everything started (reverse order, Redis last). */
+    void stop() {
+        stopAll();
     }
 
     private void printTable() {

@@ -1,0 +1,899 @@
+/*
+ * OpenCalling TRTCCalling: a drop-in for Tencent's trtc-calling-js, talking to a self-hosted
+ * OpenCalling cluster. Plain ES module, no dependencies, no build step.
+ *
+ *   import TRTCCalling from '/sdk/trtc-calling.js';
+ *   const calling = new TRTCCalling({ SDKAppID: 1400000000 });   // signaling at this page's origin
+ *   calling.on(TRTCCalling.EVENT.INVITED, ({ sponsor }) => calling.accept());
+ *   await calling.login({ userID: 'alice', userSig });
+ *   await calling.call({ userID: 'bob', type: TRTCCalling.CALL_TYPE.VIDEO_CALL, timeout: 30 });
+ *
+ * Signaling is the cluster's WebSocket protocol (docs/protocol.md); media is WebRTC with the ICE
+ * servers handed out at login (the cluster's TURN relay), peer to peer for 1v1 calls and as a
+ * full mesh for group calls.
+ */
+
+const EVENT = Object.freeze({
+  SDK_READY: 'SDK_READY',
+  INVITED: 'INVITED',
+  USER_ACCEPT: 'USER_ACCEPT',
+  USER_ENTER: 'USER_ENTER',
+  USER_LEAVE: 'USER_LEAVE',
+  REJECT: 'REJECT',
+  LINE_BUSY: 'LINE_BUSY',
+  NO_RESP: 'NO_RESP',
+  CALLING_CANCEL: 'CALLING_CANCEL',
+  CALLING_TIMEOUT: 'CALLING_TIMEOUT',
+  CALLING_END: 'CALLING_END',
+  CALL_END: 'CALLING_END', // the older name: the same event
+  KICKED_OUT: 'KICKED_OUT',
+  USER_VIDEO_AVAILABLE: 'USER_VIDEO_AVAILABLE',
+  USER_AUDIO_AVAILABLE: 'USER_AUDIO_AVAILABLE',
+  USER_VOICE_VOLUME: 'USER_VOICE_VOLUME',
+  GROUP_CALL_INVITEE_LIST_UPDATE: 'GROUP_CALL_INVITEE_LIST_UPDATE',
+  CALL_TYPE_CHANGED: 'CALL_TYPE_CHANGED',
+  ERROR: 'ERROR',
+});
+
+const CALL_TYPE = Object.freeze({ AUDIO_CALL: 1, VIDEO_CALL: 2 });
+
+/** Device errors (ERROR event and rejected promises), as the seed numbers them. */
+const ERROR_CODE = Object.freeze({
+  DEVICE_NOT_FOUND: 60001, // no camera or microphone (or not the one asked for)
+  DEVICE_PERMISSION_DENIED: 60002, // the user or the browser refused access
+  DEVICE_IN_USE: 60003, // another application holds the device, or it failed to start
+  DEVICE_NOT_SUPPORTED: 60004, // no getUserMedia: an insecure origin (use HTTPS or localhost) or an old browser
+  DEVICE_UNKNOWN_ERROR: 60005, // any other capture failure
+});
+
+const LOG_LEVEL = Object.freeze({ TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, NONE: 5 });
+
+const QUALITY = Object.freeze({
+  '480p': { width: 640, height: 480 },
+  '720p': { width: 1280, height: 720 },
+  '1080p': { width: 1920, height: 1080 },
+});
+
+/** Login errors worth another try (the cluster was briefly unavailable). */
+const RETRY_LOGIN = new Set(['presence-unavailable', 'unavailable', 'conflict']);
+
+/** Close codes after which the SDK does not reconnect by itself. */
+const FINAL_CLOSE = new Set([1000, 4001, 4002]);
+
+/** An error with the code the ERROR event and the rejected promise carry. */
+class CallingError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'TRTCCallingError';
+    this.code = code;
+  }
+}
+
+function roomIdOf(callId) {
+  let h = 0x811c9dc5; // FNV-1a: a stable 32-bit number for the seed's numeric roomID
+  for (let i = 0; i < callId.length; i++) {
+    h ^= callId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % 4294967294 + 1;
+}
+
+function wireType(type) {
+  return Number(type) === CALL_TYPE.AUDIO_CALL ? 'audio' : 'video';
+}
+
+function seedType(wire) {
+  return wire === 'audio' ? CALL_TYPE.AUDIO_CALL : CALL_TYPE.VIDEO_CALL;
+}
+
+function deviceError(e) {
+  const name = e && e.name;
+  if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'DevicesNotFoundError') {
+    return new CallingError(ERROR_CODE.DEVICE_NOT_FOUND, `no such camera or microphone (${name})`);
+  }
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') {
+    return new CallingError(ERROR_CODE.DEVICE_PERMISSION_DENIED, `access to the camera or microphone was refused (${name})`);
+  }
+  if (name === 'NotReadableError' || name === 'AbortError' || name === 'TrackStartError') {
+    return new CallingError(ERROR_CODE.DEVICE_IN_USE, `the camera or microphone cannot be started (${name})`);
+  }
+  return new CallingError(ERROR_CODE.DEVICE_UNKNOWN_ERROR, `capture failed: ${e && e.message ? e.message : e}`);
+}
+
+export default class TRTCCalling {
+  static EVENT = EVENT;
+  static CALL_TYPE = CALL_TYPE;
+  static ERROR_CODE = ERROR_CODE;
+  static LOG_LEVEL = LOG_LEVEL;
+  static VERSION = '0.1.0';
+
+  /**
+   * @param {{SDKAppID: number, tim?: any, server?: string, iceTransportPolicy?: RTCIceTransportPolicy}} options
+   *   server: where signaling is (an origin, or a ws(s):// URL), default this page's origin;
+   *   iceTransportPolicy: 'relay' forces media through the cluster's TURN relay.
+   */
+  constructor(options) {
+    if (!options || !Number.isSafeInteger(Number(options.SDKAppID)) || Number(options.SDKAppID) <= 0) {
+      throw new CallingError(-1, 'new TRTCCalling({SDKAppID}) needs the application\'s SDKAppID');
+    }
+    this._sdkAppId = Number(options.SDKAppID);
+    this._server = options.server || null;
+    this._icePolicy = options.iceTransportPolicy === 'relay' ? 'relay' : 'all';
+    this._logLevel = LOG_LEVEL.WARN;
+    this._listeners = new Map();
+    this._ws = null;
+    this._userId = null;
+    this._userSig = null;
+    this._sessionId = null;
+    this._iceServers = [];
+    this._online = false; // logged in, and meant to stay so (reconnects while true)
+    this._reconnects = 0;
+    this._reconnectTimer = null;
+    this._nextId = 1;
+    this._pending = new Map();
+    this._call = null;
+    this._peers = new Map();
+    this._localStream = null;
+    this._quality = '480p';
+    this._cameraId = undefined;
+    this._micId = undefined;
+    this._localView = null;
+    this._remoteViews = new Map();
+    this._volumeTimer = null;
+    this._audioContext = null;
+    if (options.tim) {
+      this._log(LOG_LEVEL.DEBUG, 'the tim option is accepted and not needed: signaling is the cluster\'s own');
+    }
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  on(eventName, handler, context) {
+    const name = eventName === 'CALL_END' ? EVENT.CALLING_END : eventName;
+    if (!this._listeners.has(name)) this._listeners.set(name, []);
+    this._listeners.get(name).push({ handler, context });
+  }
+
+  off(eventName, handler) {
+    const name = eventName === 'CALL_END' ? EVENT.CALLING_END : eventName;
+    const list = this._listeners.get(name);
+    if (!list) return;
+    this._listeners.set(name, handler ? list.filter((l) => l.handler !== handler) : []);
+  }
+
+  _emit(name, payload) {
+    this._log(LOG_LEVEL.INFO, 'event', name, payload);
+    for (const { handler, context } of [...(this._listeners.get(name) || [])]) {
+      try {
+        handler.call(context, payload);
+      } catch (e) {
+        this._log(LOG_LEVEL.ERROR, `a ${name} handler threw`, e);
+      }
+    }
+  }
+
+  _error(err) {
+    this._emit(EVENT.ERROR, { code: err.code, message: err.message });
+    return err;
+  }
+
+  setLogLevel(level) {
+    this._logLevel = Number(level);
+  }
+
+  _log(level, ...args) {
+    if (level < this._logLevel) return;
+    const out = level >= LOG_LEVEL.ERROR ? console.error : level >= LOG_LEVEL.WARN ? console.warn : console.log;
+    out('[TRTCCalling]', ...args);
+  }
+
+  // ---- session ------------------------------------------------------------------------------
+
+  async login({ userID, userSig } = {}) {
+    if (!userID || !userSig) throw this._error(new CallingError(-1, 'login needs {userID, userSig}'));
+    if (this._online && this._userId !== String(userID)) await this.logout();
+    this._userId = String(userID);
+    this._userSig = String(userSig);
+    this._sessionId = null;
+    this._online = true;
+    this._reconnects = 0;
+    try {
+      await this._connect();
+    } catch (e) {
+      this._online = false;
+      throw this._error(e instanceof CallingError ? e : new CallingError(-1, String(e && e.message || e)));
+    }
+    this._emit(EVENT.SDK_READY, {});
+  }
+
+  async logout() {
+    this._online = false;
+    clearTimeout(this._reconnectTimer);
+    this._endLocally();
+    if (this._ws && this._ws.readyState === WebSocket.OPEN) {
+      try {
+        await this._request({ type: 'logout' });
+      } catch (e) {
+        this._log(LOG_LEVEL.DEBUG, 'logout', e);
+      }
+    }
+    if (this._ws) this._ws.close(1000);
+    this._ws = null;
+    this._sessionId = null;
+  }
+
+  _url() {
+    let base = this._server || location.origin;
+    if (/^https?:/.test(base)) base = base.replace(/^http/, 'ws');
+    return /\/v1\/signaling/.test(base) ? base : `${base.replace(/\/$/, '')}/v1/signaling`;
+  }
+
+  /** Opens the socket and logs in (resuming the session after a drop); resolves with login-ok. */
+  _connect() {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this._url());
+      this._ws = ws;
+      let settled = false;
+      ws.onopen = () => {
+        const login = { type: 'login', sdkAppId: this._sdkAppId, userId: this._userId, userSig: this._userSig };
+        if (this._sessionId) login.resume = this._sessionId;
+        this._request(login, ws).then((ok) => {
+          settled = true;
+          const resumedCall = this._call && ok.resumed;
+          if (this._call && !ok.resumed) {
+            this._log(LOG_LEVEL.WARN, 'the session could not be resumed: the call is over');
+            this._endLocally();
+            this._emit(EVENT.CALLING_END, { reason: 'connection-lost' });
+          }
+          this._sessionId = ok.sessionId;
+          this._iceServers = ok.iceServers || [];
+          this._reconnects = 0;
+          this._log(LOG_LEVEL.INFO, ok.resumed ? 'session resumed' : 'logged in', resumedCall ? 'with the call' : '');
+          resolve(ok);
+        }, (e) => {
+          settled = true;
+          ws.onclose = null;
+          ws.close(1000);
+          reject(e);
+        });
+      };
+      ws.onmessage = (m) => this._onMessage(m.data);
+      ws.onclose = (ev) => {
+        this._failPending(ws);
+        if (!settled) {
+          settled = true;
+          reject(new CallingError(-1, `signaling closed the connection (${ev.code})`));
+          if (this._online && this._sessionId) this._scheduleReconnect();
+          return;
+        }
+        this._onClose(ev, ws);
+      };
+    });
+  }
+
+  _onClose(ev, ws) {
+    if (ws !== this._ws) return;
+    this._log(LOG_LEVEL.INFO, 'signaling closed', ev.code, ev.reason);
+    if (ev.code === 4001) {
+      this._kicked();
+      return;
+    }
+    if (!this._online || FINAL_CLOSE.has(ev.code)) {
+      if (this._online) {
+        this._online = false;
+        this._endLocally();
+        this._error(new CallingError(-1, `signaling ended the session (${ev.code} ${ev.reason || ''})`));
+      }
+      return;
+    }
+    this._scheduleReconnect();
+  }
+
+  _scheduleReconnect() {
+    clearTimeout(this._reconnectTimer);
+    const delay = Math.min(10000, 250 * 2 ** this._reconnects) * (0.8 + Math.random() * 0.4);
+    this._reconnects++;
+    this._log(LOG_LEVEL.INFO, `reconnecting in ${Math.round(delay)} ms`);
+    this._reconnectTimer = setTimeout(() => {
+      if (!this._online) return;
+      this._connect().catch((e) => {
+        if (e instanceof CallingError && RETRY_LOGIN.has(e.code)) {
+          this._scheduleReconnect();
+        } else if (e instanceof CallingError && e.code !== -1) {
+          // The server refused the login itself (an expired UserSig, say): retrying cannot help.
+          this._online = false;
+          this._endLocally();
+          this._error(e);
+        }
+      });
+    }, delay);
+  }
+
+  _kicked() {
+    if (!this._online) return;
+    this._online = false;
+    clearTimeout(this._reconnectTimer);
+    this._endLocally();
+    this._emit(EVENT.KICKED_OUT, {});
+  }
+
+  _send(frame, ws = this._ws) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      this._log(LOG_LEVEL.DEBUG, 'not sent (not connected)', frame.type);
+      return false;
+    }
+    ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Sends a request and resolves with its -ok answer (or rejects with its error). */
+  _request(frame, ws = this._ws) {
+    const id = String(this._nextId++);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this._pending.delete(id);
+        reject(new CallingError(-1, `${frame.type}: no answer from signaling`));
+      }, 10000);
+      this._pending.set(id, { resolve, reject, timer, ws });
+      if (!this._send({ ...frame, id }, ws)) {
+        clearTimeout(timer);
+        this._pending.delete(id);
+        reject(new CallingError(-1, `${frame.type}: not connected to signaling`));
+      }
+    });
+  }
+
+  _failPending(ws) {
+    for (const [id, p] of this._pending) {
+      if (p.ws === ws) {
+        clearTimeout(p.timer);
+        this._pending.delete(id);
+        p.reject(new CallingError(-1, 'the connection to signaling was lost'));
+      }
+    }
+  }
+
+  _onMessage(data) {
+    let f;
+    try {
+      f = JSON.parse(data);
+    } catch (e) {
+      this._log(LOG_LEVEL.WARN, 'not JSON from signaling', data);
+      return;
+    }
+    this._log(LOG_LEVEL.DEBUG, '<-', f);
+    if (f.id && this._pending.has(f.id)) {
+      const p = this._pending.get(f.id);
+      this._pending.delete(f.id);
+      clearTimeout(p.timer);
+      if (f.type === 'error') p.reject(new CallingError(f.code, f.message));
+      else p.resolve(f);
+      return;
+    }
+    const handler = this._frames[f.type];
+    if (handler) handler.call(this, f);
+  }
+
+  // ---- server frames → the seed's events ----------------------------------------------------
+
+  get _frames() {
+    return {
+      'ice-servers': (f) => {
+        this._iceServers = f.iceServers || this._iceServers;
+      },
+      invited: (f) => {
+        if (this._call && this._call.callId !== f.callId) {
+          this._send({ type: 'busy', callId: f.callId }); // one call at a time
+          return;
+        }
+        this._call = {
+          callId: f.callId, role: 'callee', state: 'ringing', type: seedType(f.callType), caller: f.caller,
+          groupId: f.groupId || null, invitees: f.userIds || [], members: new Set([f.caller]), entered: new Set(),
+        };
+        this._emit(EVENT.INVITED, {
+          sponsor: f.caller,
+          userIDList: f.userIds || [],
+          isFromGroup: !!f.groupId,
+          inviteID: f.callId,
+          inviteData: { version: 4, callType: seedType(f.callType), roomID: roomIdOf(f.callId) },
+        });
+      },
+      accepted: (f) => {
+        const c = this._callOf(f);
+        if (!c) return;
+        c.members.add(f.userId);
+        this._emit(EVENT.USER_ACCEPT, { userID: f.userId });
+        if (c.state === 'connected' || c.role === 'caller') {
+          c.state = 'connected';
+          this._enter(f.userId);
+          this._peer(f.userId, true); // those already in the call offer to whoever joins
+        }
+      },
+      rejected: (f) => this._callOf(f) && this._emit(EVENT.REJECT, { userID: f.userId }),
+      busy: (f) => this._callOf(f) && this._emit(EVENT.LINE_BUSY, { userID: f.userId }),
+      cancelled: (f) => {
+        if (!this._callOf(f)) return;
+        this._endLocally();
+        this._emit(EVENT.CALLING_CANCEL, { inviteID: f.callId, invitee: this._userId });
+      },
+      timeout: (f) => {
+        if (!this._callOf(f)) return;
+        this._endLocally();
+        this._emit(EVENT.CALLING_TIMEOUT, { inviteID: f.callId });
+      },
+      'no-answer': (f) => {
+        if (!this._callOf(f)) return;
+        const ids = f.userIds || [];
+        this._emit(EVENT.NO_RESP, { userID: ids[0], userIDList: ids });
+      },
+      left: (f) => {
+        const c = this._callOf(f);
+        if (!c) return;
+        c.members.delete(f.userId);
+        this._closePeer(f.userId);
+        this._emit(EVENT.USER_LEAVE, { userID: f.userId });
+      },
+      ended: (f) => {
+        if (!this._callOf(f)) return;
+        this._endLocally();
+        this._emit(EVENT.CALLING_END, { inviteID: f.callId, reason: f.reason, callEnd: Math.round((f.duration || 0) / 1000) });
+      },
+      'invitee-list': (f) => {
+        const c = this._callOf(f);
+        if (!c) return;
+        c.invitees = f.userIds || [];
+        this._emit(EVENT.GROUP_CALL_INVITEE_LIST_UPDATE, { userIDList: c.invitees });
+      },
+      'type-changed': (f) => {
+        const c = this._callOf(f);
+        if (!c) return;
+        const oldCallType = c.type;
+        const newCallType = seedType(f.callType);
+        if (oldCallType === newCallType) return;
+        c.type = newCallType;
+        this._applyType(newCallType).catch((e) => this._error(e instanceof CallingError ? e : deviceError(e)));
+        this._emit(EVENT.CALL_TYPE_CHANGED, { oldCallType, newCallType });
+      },
+      media: (f) => {
+        if (!this._callOf(f)) return;
+        if (typeof f.video === 'boolean') {
+          this._emit(EVENT.USER_VIDEO_AVAILABLE, { userID: f.userId, isVideoAvailable: f.video });
+        }
+        if (typeof f.audio === 'boolean') {
+          this._emit(EVENT.USER_AUDIO_AVAILABLE, { userID: f.userId, isAudioAvailable: f.audio });
+        }
+      },
+      sdp: (f) => this._callOf(f) && this._queue(f.from, () => this._onDescription(f.from, f.description)),
+      ice: (f) => this._callOf(f) && this._queue(f.from, () => this._onCandidate(f.from, f.candidate)),
+      kicked: () => this._kicked(),
+      error: (f) => this._error(new CallingError(f.code, f.message)),
+    };
+  }
+
+  _callOf(f) {
+    return this._call && this._call.callId === f.callId ? this._call : null;
+  }
+
+  _enter(userId) {
+    const c = this._call;
+    if (!c || userId === this._userId || c.entered.has(userId)) return;
+    c.entered.add(userId);
+    this._emit(EVENT.USER_ENTER, { userID: userId });
+  }
+
+  // ---- calls --------------------------------------------------------------------------------
+
+  async call({ userID, type = CALL_TYPE.VIDEO_CALL, timeout = 30 } = {}) {
+    if (!userID) throw this._error(new CallingError(-1, 'call needs {userID}'));
+    return this._invite([String(userID)], type, timeout, null);
+  }
+
+  async groupCall({ userIDList, type = CALL_TYPE.VIDEO_CALL, groupID, timeout = 30 } = {}) {
+    if (!Array.isArray(userIDList) || userIDList.length === 0) {
+      throw this._error(new CallingError(-1, 'groupCall needs {userIDList}'));
+    }
+    if (this._call && this._call.state === 'connected' && this._call.groupId) {
+      await this._request({ type: 'invite-more', callId: this._call.callId, users: userIDList.map(String) });
+      return;
+    }
+    const group = groupID || `group-${Math.random().toString(36).slice(2, 10)}`;
+    return this._invite(userIDList.map(String), type, timeout, String(group));
+  }
+
+  async _invite(callees, type, timeout, groupId) {
+    if (!this._online) throw this._error(new CallingError(-1, 'log in first'));
+    if (this._call) throw this._error(new CallingError(-1, 'already in a call'));
+    const placeholder = { callId: null, role: 'caller', state: 'calling', type: Number(type) === 1 ? 1 : 2,
+      caller: this._userId, groupId, invitees: callees, members: new Set([this._userId]), entered: new Set() };
+    this._call = placeholder;
+    try {
+      await this._startMedia(placeholder.type);
+      const frame = { type: 'invite', callees, callType: wireType(type), timeoutSeconds: Number(timeout) > 0 ? Number(timeout) : 30 };
+      if (groupId) frame.groupId = groupId;
+      const ok = await this._request(frame);
+      if (this._call !== placeholder) { // hung up while the invitation was on its way: take it back
+        this._send({ type: 'hangup', callId: ok.callId });
+        return;
+      }
+      placeholder.callId = ok.callId;
+      return { inviteID: ok.callId };
+    } catch (e) {
+      if (this._call === placeholder) this._endLocally();
+      throw this._error(e instanceof CallingError ? e : new CallingError(-1, String(e && e.message || e)));
+    }
+  }
+
+  /** Accept the ringing call (also the older form accept({inviteID, roomID, callType})). */
+  async accept(params = {}) {
+    const c = this._call;
+    if (!c || c.state !== 'ringing' || (params.inviteID && params.inviteID !== c.callId)) {
+      throw this._error(new CallingError(-1, 'no ringing call to accept'));
+    }
+    try {
+      await this._startMedia(c.type);
+      await this._request({ type: 'accept', callId: c.callId });
+    } catch (e) {
+      throw this._error(e instanceof CallingError ? e : deviceError(e));
+    }
+    c.state = 'connected';
+    c.members.add(this._userId);
+    for (const u of c.members) this._enter(u); // the caller (and whoever joined before) will offer
+  }
+
+  /** Reject the ringing call (also the older form reject({inviteID, isBusy, callType})). */
+  async reject(params = {}) {
+    const c = this._call;
+    if (!c || c.state !== 'ringing' || (params.inviteID && params.inviteID !== c.callId)) {
+      throw this._error(new CallingError(-1, 'no ringing call to reject'));
+    }
+    this._endLocally();
+    await this._request({ type: params.isBusy ? 'busy' : 'reject', callId: c.callId }).catch((e) => this._error(e));
+  }
+
+  /** Leave the call: a caller before any answer cancels it, a ringing callee rejects it. */
+  async hangup() {
+    const c = this._call;
+    if (!c) return;
+    this._endLocally();
+    if (c.callId) {
+      await this._request({ type: 'hangup', callId: c.callId }).catch((e) => this._log(LOG_LEVEL.DEBUG, 'hangup', e));
+    }
+  }
+
+  async switchToAudioCall() {
+    return this._switchType(CALL_TYPE.AUDIO_CALL);
+  }
+
+  async switchToVideoCall() {
+    return this._switchType(CALL_TYPE.VIDEO_CALL);
+  }
+
+  async _switchType(type) {
+    const c = this._call;
+    if (!c || !c.callId) throw this._error(new CallingError(-1, 'not in a call'));
+    await this._request({ type: 'switch-type', callId: c.callId, callType: wireType(type) });
+    if (c.type !== type) {
+      const oldCallType = c.type;
+      c.type = type;
+      await this._applyType(type);
+      this._emit(EVENT.CALL_TYPE_CHANGED, { oldCallType, newCallType: type });
+    }
+  }
+
+  async _applyType(type) {
+    if (type === CALL_TYPE.AUDIO_CALL) {
+      this._stopCamera();
+    } else {
+      await this.openCamera();
+    }
+  }
+
+  /** Forgets the call here: closes every peer connection, stops capture and the views. */
+  _endLocally() {
+    for (const u of [...this._peers.keys()]) this._closePeer(u);
+    if (this._localStream) this._localStream.getTracks().forEach((t) => t.stop());
+    this._localStream = null;
+    if (this._localView) this._localView.remove();
+    this._localView = null;
+    for (const v of this._remoteViews.values()) v.el.remove();
+    this._remoteViews.clear();
+    clearInterval(this._volumeTimer);
+    this._volumeTimer = null;
+    if (this._audioContext) this._audioContext.close().catch(() => {});
+    this._audioContext = null;
+    this._call = null;
+  }
+
+  // ---- local media --------------------------------------------------------------------------
+
+  _videoConstraints() {
+    const q = QUALITY[this._quality];
+    const v = { width: { ideal: q.width }, height: { ideal: q.height } };
+    if (this._cameraId) v.deviceId = { exact: this._cameraId };
+    return v;
+  }
+
+  async _capture(constraints) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      throw new CallingError(ERROR_CODE.DEVICE_NOT_SUPPORTED,
+        'no camera access here: serve the page over HTTPS (or from localhost)');
+    }
+    try {
+      return await navigator.mediaDevices.getUserMedia(constraints);
+    } catch (e) {
+      throw deviceError(e);
+    }
+  }
+
+  async _startMedia(type) {
+    if (this._localStream) return;
+    const stream = await this._capture({
+      audio: this._micId ? { deviceId: { exact: this._micId } } : true,
+      video: type === CALL_TYPE.VIDEO_CALL ? this._videoConstraints() : false,
+    });
+    this._localStream = stream;
+    this._attachLocal();
+    this._startVolumes();
+  }
+
+  async openCamera() {
+    if (!this._localStream) {
+      await this._startMedia(CALL_TYPE.VIDEO_CALL).catch((e) => { throw this._error(e); });
+    } else if (!this._localStream.getVideoTracks().some((t) => t.readyState === 'live')) {
+      const cam = await this._capture({ video: this._videoConstraints() }).catch((e) => { throw this._error(e); });
+      const track = cam.getVideoTracks()[0];
+      this._localStream.getVideoTracks().forEach((t) => this._localStream.removeTrack(t));
+      this._localStream.addTrack(track);
+      this._replaceTrack('video', track);
+      this._attachLocal();
+    }
+    this._mediaState({ video: true });
+  }
+
+  async closeCamera() {
+    this._stopCamera();
+    this._mediaState({ video: false });
+  }
+
+  _stopCamera() {
+    if (!this._localStream) return;
+    for (const t of this._localStream.getVideoTracks()) {
+      t.stop(); // the camera light goes off; the others see USER_VIDEO_AVAILABLE false
+      this._localStream.removeTrack(t);
+    }
+    this._replaceTrack('video', null);
+  }
+
+  async setMicMute(isMute) {
+    if (this._localStream) this._localStream.getAudioTracks().forEach((t) => { t.enabled = !isMute; });
+    this._mediaState({ audio: !isMute });
+  }
+
+  _mediaState(state) {
+    if (this._call && this._call.callId) this._send({ type: 'media', callId: this._call.callId, ...state });
+  }
+
+  async setVideoQuality(profile) {
+    if (!QUALITY[profile]) throw this._error(new CallingError(-1, `video quality is one of ${Object.keys(QUALITY).join(', ')}`));
+    this._quality = profile;
+    const track = this._localStream && this._localStream.getVideoTracks()[0];
+    if (track) await track.applyConstraints(this._videoConstraints()).catch((e) => this._log(LOG_LEVEL.WARN, e));
+  }
+
+  async getCameras() {
+    return this._devices('videoinput');
+  }
+
+  async getMicrophones() {
+    return this._devices('audioinput');
+  }
+
+  async _devices(kind) {
+    if (!navigator.mediaDevices) return [];
+    const all = await navigator.mediaDevices.enumerateDevices();
+    return all.filter((d) => d.kind === kind).map((d) => ({ deviceId: d.deviceId, groupId: d.groupId, label: d.label, kind: d.kind }));
+  }
+
+  async switchDevice({ deviceType, deviceId } = {}) {
+    const video = deviceType === 'video';
+    if (video) this._cameraId = deviceId;
+    else this._micId = deviceId;
+    if (!this._localStream) return;
+    const fresh = await this._capture(video ? { video: this._videoConstraints() } : { audio: { deviceId: { exact: deviceId } } })
+      .catch((e) => { throw this._error(e); });
+    const track = video ? fresh.getVideoTracks()[0] : fresh.getAudioTracks()[0];
+    const old = video ? this._localStream.getVideoTracks() : this._localStream.getAudioTracks();
+    old.forEach((t) => { t.stop(); this._localStream.removeTrack(t); });
+    this._localStream.addTrack(track);
+    this._replaceTrack(video ? 'video' : 'audio', track);
+    this._attachLocal();
+  }
+
+  _replaceTrack(kind, track) {
+    for (const p of this._peers.values()) {
+      const sender = p.pc.getTransceivers().map((t) => t.sender)
+        .find((s) => (s.track && s.track.kind === kind) || p.senderKinds.get(s) === kind);
+      if (sender) {
+        sender.replaceTrack(track).catch((e) => this._log(LOG_LEVEL.WARN, e));
+      } else if (track) {
+        p.senderKinds.set(p.pc.addTrack(track, this._localStream), kind); // renegotiates
+      }
+    }
+  }
+
+  // ---- views --------------------------------------------------------------------------------
+
+  async startLocalView({ userID, videoViewDomID } = {}) {
+    const host = document.getElementById(videoViewDomID);
+    if (!host) throw this._error(new CallingError(-1, `no element #${videoViewDomID}`));
+    if (this._localView) this._localView.remove();
+    const el = document.createElement('video');
+    Object.assign(el, { autoplay: true, playsInline: true, muted: true });
+    el.setAttribute('data-user-id', userID || this._userId);
+    el.style.cssText = 'width:100%;height:100%;object-fit:cover;transform:scaleX(-1)';
+    host.appendChild(el);
+    this._localView = el;
+    this._attachLocal();
+  }
+
+  async stopLocalView() {
+    if (this._localView) this._localView.remove();
+    this._localView = null;
+  }
+
+  _attachLocal() {
+    if (this._localView && this._localStream && this._localView.srcObject !== this._localStream) {
+      this._localView.srcObject = this._localStream;
+    }
+  }
+
+  async startRemoteView({ userID, videoViewDomID } = {}) {
+    const host = document.getElementById(videoViewDomID);
+    if (!host) throw this._error(new CallingError(-1, `no element #${videoViewDomID}`));
+    const old = this._remoteViews.get(userID);
+    if (old) old.el.remove();
+    const el = document.createElement('video');
+    Object.assign(el, { autoplay: true, playsInline: true });
+    el.setAttribute('data-user-id', userID);
+    el.style.cssText = 'width:100%;height:100%;object-fit:cover';
+    host.appendChild(el);
+    this._remoteViews.set(userID, { el });
+    const p = this._peers.get(userID);
+    if (p) el.srcObject = p.stream;
+  }
+
+  async stopRemoteView({ userID } = {}) {
+    const v = this._remoteViews.get(userID);
+    if (v) v.el.remove();
+    this._remoteViews.delete(userID);
+  }
+
+  // ---- WebRTC -------------------------------------------------------------------------------
+
+  /** The peer connection to a user; {@code offer}: this side adds its tracks now and so offers. */
+  _peer(userId, offer) {
+    let p = this._peers.get(userId);
+    if (p) return p;
+    const pc = new RTCPeerConnection({ iceServers: this._iceServers, iceTransportPolicy: this._icePolicy });
+    p = { pc, stream: new MediaStream(), makingOffer: false, ignoreOffer: false, polite: this._userId > userId,
+      queue: Promise.resolve(), senderKinds: new Map() };
+    this._peers.set(userId, p);
+    pc.onnegotiationneeded = async () => {
+      try {
+        p.makingOffer = true;
+        await pc.setLocalDescription();
+        this._send({ type: 'sdp', callId: this._call.callId, to: userId, description: pc.localDescription });
+      } catch (e) {
+        this._log(LOG_LEVEL.WARN, 'offer', e);
+      } finally {
+        p.makingOffer = false;
+      }
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate && this._call) this._send({ type: 'ice', callId: this._call.callId, to: userId, candidate });
+    };
+    pc.ontrack = ({ track }) => {
+      p.stream.addTrack(track);
+      const view = this._remoteViews.get(userId);
+      if (view && view.el.srcObject !== p.stream) view.el.srcObject = p.stream;
+      this._enter(userId);
+      this._watchVolume(userId, p.stream);
+      // The seed tells when a user's video or audio starts; later changes come as media frames.
+      if (track.kind === 'video') this._emit(EVENT.USER_VIDEO_AVAILABLE, { userID: userId, isVideoAvailable: true });
+      else this._emit(EVENT.USER_AUDIO_AVAILABLE, { userID: userId, isAudioAvailable: true });
+    };
+    pc.onconnectionstatechange = () => {
+      this._log(LOG_LEVEL.INFO, `media with ${userId}: ${pc.connectionState}`);
+      if (pc.connectionState === 'failed') pc.restartIce();
+    };
+    if (offer) this._addTracks(p);
+    return p;
+  }
+
+  _addTracks(p) {
+    if (!this._localStream || p.tracksAdded) return;
+    p.tracksAdded = true;
+    for (const t of this._localStream.getTracks()) p.senderKinds.set(p.pc.addTrack(t, this._localStream), t.kind);
+  }
+
+  /** Runs a peer's signaling steps one at a time, in arrival order. */
+  _queue(userId, step) {
+    const p = this._peer(userId, false);
+    p.queue = p.queue.then(step).catch((e) => this._log(LOG_LEVEL.WARN, `signaling with ${userId}`, e));
+  }
+
+  /** Perfect negotiation (polite side rolls back on a collision). */
+  async _onDescription(from, description) {
+    const p = this._peers.get(from);
+    if (!p || !description) return;
+    const pc = p.pc;
+    const collision = description.type === 'offer' && (p.makingOffer || pc.signalingState !== 'stable');
+    p.ignoreOffer = !p.polite && collision;
+    if (p.ignoreOffer) return;
+    await pc.setRemoteDescription(description);
+    if (description.type === 'offer') {
+      this._addTracks(p); // after the offer: the tracks fill the transceivers it created
+      await pc.setLocalDescription();
+      this._send({ type: 'sdp', callId: this._call.callId, to: from, description: pc.localDescription });
+      this._enter(from);
+    }
+  }
+
+  async _onCandidate(from, candidate) {
+    const p = this._peers.get(from);
+    if (!p || !candidate) return;
+    try {
+      await p.pc.addIceCandidate(candidate);
+    } catch (e) {
+      if (!p.ignoreOffer) throw e;
+    }
+  }
+
+  _closePeer(userId) {
+    const p = this._peers.get(userId);
+    if (!p) return;
+    this._peers.delete(userId);
+    p.pc.close();
+    p.stream.getTracks().forEach((t) => t.stop());
+    const v = this._remoteViews.get(userId);
+    if (v) v.el.srcObject = null;
+  }
+
+  // ---- voice volume -------------------------------------------------------------------------
+
+  _startVolumes() {
+    if (this._volumeTimer || typeof AudioContext === 'undefined') return;
+    try {
+      this._audioContext = new AudioContext();
+    } catch (e) {
+      return;
+    }
+    this._analysers = new Map();
+    this._watchVolume(this._userId, this._localStream);
+    this._volumeTimer = setInterval(() => {
+      const volumeMap = [];
+      for (const [userId, a] of this._analysers) {
+        const data = new Uint8Array(a.fftSize);
+        a.getByteTimeDomainData(data);
+        let peak = 0;
+        for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
+        volumeMap.push({ userId, audioVolume: Math.min(100, Math.round(peak / 128 * 100)) });
+      }
+      if (volumeMap.length) this._emit(EVENT.USER_VOICE_VOLUME, { volumeMap });
+    }, 500);
+  }
+
+  _watchVolume(userId, stream) {
+    if (!this._audioContext || !stream || !stream.getAudioTracks().length || this._analysers.has(userId)) return;
+    try {
+      const a = this._audioContext.createAnalyser();
+      a.fftSize = 256;
+      this._audioContext.createMediaStreamSource(stream).connect(a);
+      this._analysers.set(userId, a);
+    } catch (e) {
+      this._log(LOG_LEVEL.DEBUG, 'volume', e);
+    }
+  }
+}
+
+export { TRTCCalling, EVENT, CALL_TYPE, ERROR_CODE };
