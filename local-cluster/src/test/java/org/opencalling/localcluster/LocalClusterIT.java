@@ -30,7 +30,7 @@ class LocalClusterIT {
 
     static int freeOffset() {
         for (int offset = 20000; offset < 40000; offset += 137) {
-            if (LocalCluster.portFree(8090 + offset) && LocalCluster.portFree(8091 + offset)
+            if (LocalCluster.portFree(8080 + offset) && LocalCluster.portFree(8090 + offset) && LocalCluster.portFree(8091 + offset)
                     && LocalCluster.portFree(8092 + offset) && LocalCluster.portFree(8093 + offset)
                     && LocalCluster.portFree(6379 + offset)) {
                 return offset;

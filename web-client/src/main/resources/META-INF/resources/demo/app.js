@@ -4,6 +4,8 @@ import TRTCCalling from '/sdk/trtc-calling.js';
 const $ = (id) => document.getElementById(id);
 const EVENT = TRTCCalling.EVENT;
 const params = new URLSearchParams(location.search);
+// How long a call rings (?timeout=10 shortens it), and ?relay=1 sends media through the TURN relay only.
+const ringSeconds = Math.min(300, Math.max(1, Number(params.get('timeout')) || 30));
 
 let calling = null;
 let me = null;
@@ -110,9 +112,9 @@ $('call-form').addEventListener('submit', async (e) => {
   inCallWith = [];
   try {
     if (callees.length === 1) {
-      await calling.call({ userID: callees[0], type: callType(), timeout: 30 });
+      await calling.call({ userID: callees[0], type: callType(), timeout: ringSeconds });
     } else {
-      await calling.groupCall({ userIDList: callees, type: callType() });
+      await calling.groupCall({ userIDList: callees, type: callType(), timeout: ringSeconds });
     }
   } catch (err) {
     show('screen-home');

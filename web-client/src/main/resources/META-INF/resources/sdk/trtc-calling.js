@@ -370,6 +370,16 @@ export default class TRTCCalling {
       else p.resolve(f);
       return;
     }
+    this._onFrame(f);
+  }
+
+  _onFrame(f) {
+    if (f.callId && this._call && this._call.early) {
+      // Our invitation is on its way: frames about it (busy, accepted) may come before invite-ok;
+      // they are held until the app has heard of its call, then handled in order.
+      this._call.early.push(f);
+      return;
+    }
     const handler = this._frames[f.type];
     if (handler) handler.call(this, f);
   }
@@ -504,7 +514,7 @@ export default class TRTCCalling {
     if (!this._online) throw this._error(new CallingError(-1, 'log in first'));
     if (this._call) throw this._error(new CallingError(-1, 'already in a call'));
     const placeholder = { callId: null, role: 'caller', state: 'calling', type: Number(type) === 1 ? 1 : 2,
-      caller: this._userId, groupId, invitees: callees, members: new Set([this._userId]), entered: new Set() };
+      caller: this._userId, groupId, invitees: callees, members: new Set([this._userId]), entered: new Set(), early: [] };
     this._call = placeholder;
     try {
       await this._startMedia(placeholder.type);
@@ -516,6 +526,11 @@ export default class TRTCCalling {
         return;
       }
       placeholder.callId = ok.callId;
+      setTimeout(() => {
+        const early = placeholder.early || [];
+        placeholder.early = null;
+        early.forEach((f) => this._onFrame(f));
+      }, 0);
       return { inviteID: ok.callId };
     } catch (e) {
       if (this._call === placeholder) this._endLocally();

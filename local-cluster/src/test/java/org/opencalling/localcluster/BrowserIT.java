@@ -1,0 +1,412 @@
+package org.opencalling.localcluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.WaitForSelectorState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.Chromium;
+
+/**
+ * In real headless Chromium (fake camera and microphone) against the whole local cluster that
+ * {@code ./run-local} starts: the demo as a user sees it (calls between pages, every way a call
+ * can fail, single login, a group call, the same call through the TURN relay only, a phone-sized
+ * screen), and the SDK alone from a page that uses only the seed's API and events. Screenshots
+ * of the main screens go to {@code target/screenshots/}.
+ */
+class BrowserIT {
+    static LocalCluster cluster;
+    static String base;
+    static int offset;
+    static Chromium chromium;
+    static final Path SHOTS = Path.of("target/screenshots");
+    final List<BrowserContext> contexts = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        offset = LocalClusterIT.freeOffset();
+        cluster = new LocalCluster(LocalCluster.findRoot(), new Options(offset, false));
+        assertEquals(0, cluster.start(), "the local cluster started");
+        base = "http://localhost:" + (8080 + offset);
+        chromium = Chromium.launch();
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    @AfterEach
+    void closePages() {
+        contexts.forEach(BrowserContext::close);
+        contexts.clear();
+    }
+
+    /** A fresh browser profile on the demo, logged in as this user. */
+    Page loggedIn(String userId, String query) {
+        Page page = open(query);
+        page.fill("#userId", userId);
+        page.click("#login-btn");
+        page.waitForSelector("#screen-home", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.VISIBLE));
+        assertEquals(userId, page.textContent("#who-name"));
+        return page;
+    }
+
+    Page open(String query) {
+        BrowserContext context = chromium.browser().newContext();
+        contexts.add(context);
+        Page page = context.newPage();
+        page.onConsoleMessage(m -> {
+            if ("error".equals(m.type())) {
+                System.out.println("[browser] " + m.text());
+            }
+        });
+        page.navigate(base + "/" + (query == null ? "" : query));
+        return page;
+    }
+
+    static void visible(Page page, String selector) {
+        page.waitForSelector(selector, new Page.WaitForSelectorOptions().setState(WaitForSelectorState.VISIBLE)
+                .setTimeout(20_000));
+    }
+
+    static void hidden(Page page, String selector) {
+        page.waitForSelector(selector, new Page.WaitForSelectorOptions().setState(WaitForSelectorState.HIDDEN)
+                .setTimeout(20_000));
+    }
+
+    static void call(Page from, String callees, boolean video) {
+        from.click(video ? "label[for=type-video]" : "label[for=type-audio]");
+        from.fill("#callee", callees);
+        from.click("#call-btn");
+    }
+
+    /** Video frames this page decoded from that user (WebRTC stats of the SDK's connection). */
+    static long framesDecoded(Page page, String from) {
+        Object n = page.evaluate("async (u) => { const p = window.trtcCalling && window.trtcCalling._peers.get(u);"
+                + " if (!p) return 0; const r = await p.pc.getStats(); let n = 0;"
+                + " r.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded || 0; });"
+                + " return n; }", from);
+        return ((Number) n).longValue();
+    }
+
+    /** Waits until the page has decoded at least {@code n} frames from that user, then returns the count. */
+    static long awaitFrames(Page page, String from, long n) throws InterruptedException {
+        long until = System.nanoTime() + 30_000_000_000L;
+        long seen = 0;
+        while (System.nanoTime() < until) {
+            seen = framesDecoded(page, from);
+            if (seen >= n) {
+                return seen;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("decoded only " + seen + " frames from " + from);
+    }
+
+    /** Waits until the page's notice says this (an earlier notice may still be showing). */
+    static void expectNotice(Page page, String text) {
+        try {
+            page.waitForFunction("t => { const n = document.getElementById('notice');"
+                    + " return !n.hidden && n.textContent.includes(t); }", text,
+                    new Page.WaitForFunctionOptions().setTimeout(20_000));
+        } catch (com.microsoft.playwright.PlaywrightException e) {
+            throw new AssertionError("no notice saying '" + text + "'; it says: " + page.textContent("#notice"), e);
+        }
+    }
+
+    void shot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")));
+    }
+
+    @Test
+    void twoUsersMakeAVideoCallThroughTheDemo() throws Exception {
+        Page login = open(null);
+        visible(login, "#screen-login");
+        shot(login, "1-login");
+        Page alice = loggedIn("alice", null);
+        Page bob = loggedIn("bob", null);
+        shot(alice, "2-home");
+
+        call(alice, "bob", true);
+        visible(alice, "#screen-calling");
+        visible(bob, "#incoming");
+        assertTrue(bob.textContent("#incoming-title").contains("alice"), bob.textContent("#incoming-title"));
+        assertTrue(bob.textContent("#incoming-sub").contains("Video call"));
+        shot(bob, "3-ringing");
+        shot(alice, "3-calling");
+        bob.click("#accept-btn");
+
+        visible(alice, "#screen-call");
+        visible(bob, "#screen-call");
+        long aliceFrames = awaitFrames(alice, "bob", 30);
+        long bobFrames = awaitFrames(bob, "alice", 30);
+        Thread.sleep(1000);
+        assertTrue(framesDecoded(alice, "bob") > aliceFrames && framesDecoded(bob, "alice") > bobFrames,
+                "decoding goes on on both sides");
+        assertTrue(alice.isVisible(".tile[data-user-id=bob] video"), "bob's video is shown in his tile");
+        assertTrue(!alice.textContent("#timer").isBlank());
+        shot(alice, "4-in-call");
+
+        // Camera off on alice's side shows on bob's.
+        alice.click("#camera-btn");
+        bob.waitForSelector(".tile[data-user-id=alice].camera-off", new Page.WaitForSelectorOptions().setTimeout(10_000));
+        alice.click("#camera-btn");
+        bob.waitForSelector(".tile[data-user-id=alice]:not(.camera-off)", new Page.WaitForSelectorOptions().setTimeout(10_000));
+        // Microphone off shows too.
+        bob.click("#mic-btn");
+        alice.waitForSelector(".tile[data-user-id=bob].mic-off", new Page.WaitForSelectorOptions().setTimeout(10_000));
+
+        bob.click("#hangup-btn");
+        visible(bob, "#screen-home");
+        visible(alice, "#screen-home");
+        expectNotice(alice, "ended");
+    }
+
+    @Test
+    void rejectedBusyCancelledAndUnansweredCallsAreShown() throws Exception {
+        Page carol = loggedIn("carol", "?timeout=3");
+        Page dave = loggedIn("dave", null);
+        Page erin = loggedIn("erin", null);
+
+        // Rejected.
+        call(carol, "dave", true);
+        visible(dave, "#incoming");
+        dave.click("#reject-btn");
+        expectNotice(carol, "declined");
+        visible(carol, "#screen-home");
+
+        // Cancelled by the caller.
+        call(carol, "dave", false);
+        visible(dave, "#incoming");
+        assertTrue(dave.textContent("#incoming-sub").contains("Audio call"));
+        visible(carol, "#screen-calling");
+        carol.click("#cancel-btn");
+        hidden(dave, "#incoming");
+        expectNotice(dave, "cancelled");
+
+        // Busy: dave is in a call with erin; carol calls dave.
+        call(erin, "dave", true);
+        visible(dave, "#incoming");
+        dave.click("#accept-btn");
+        visible(erin, "#screen-call");
+        call(carol, "dave", true);
+        expectNotice(carol, "busy");
+        visible(carol, "#screen-home");
+        erin.click("#hangup-btn");
+        visible(dave, "#screen-home");
+
+        // No answer: carol's calls ring for 3 s (?timeout=3).
+        call(carol, "erin", true);
+        visible(erin, "#incoming");
+        expectNotice(carol, "No answer");
+        visible(carol, "#screen-home");
+        hidden(erin, "#incoming");
+        expectNotice(erin, "Missed");
+    }
+
+    @Test
+    void theSameUserLoggingInElsewhereSignsTheFirstPageOut() {
+        Page first = loggedIn("judy", null);
+        Page second = loggedIn("judy", null);
+        visible(first, "#screen-login");
+        expectNotice(first, "logged in somewhere else");
+        assertTrue(second.isVisible("#screen-home"));
+    }
+
+    @Test
+    void threeUsersMakeAGroupCall() throws Exception {
+        Page kim = loggedIn("kim", null);
+        Page leo = loggedIn("leo", null);
+        Page mia = loggedIn("mia", null);
+        call(kim, "leo, mia", true);
+        visible(leo, "#incoming");
+        visible(mia, "#incoming");
+        assertTrue(leo.textContent("#incoming-sub").contains("mia"), leo.textContent("#incoming-sub"));
+        leo.click("#accept-btn");
+        visible(kim, "#screen-call");
+        mia.click("#accept-btn");
+        // A full mesh: everyone decodes both others.
+        for (Page p : List.of(kim, leo, mia)) {
+            for (String other : List.of("kim", "leo", "mia")) {
+                String me = p.textContent("#who-name");
+                if (!other.equals(me)) {
+                    awaitFrames(p, other, 20);
+                    p.waitForSelector(".tile[data-user-id=" + other + "] video");
+                }
+            }
+        }
+        shot(kim, "5-group-call");
+        leo.click("#hangup-btn");
+        kim.waitForSelector(".tile[data-user-id=leo]", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.DETACHED));
+        assertTrue(kim.isVisible("#screen-call"), "two remain: the call goes on");
+        mia.click("#hangup-btn");
+        visible(kim, "#screen-home");
+    }
+
+    @Test
+    void aCallForcedThroughTheRelayUsesRelayCandidatesOnBothSides() throws Exception {
+        Page nia = loggedIn("nia", "?relay=1");
+        Page oto = loggedIn("oto", "?relay=1");
+        call(nia, "oto", true);
+        visible(oto, "#incoming");
+        oto.click("#accept-btn");
+        awaitFrames(nia, "oto", 30);
+        awaitFrames(oto, "nia", 30);
+        for (Page p : List.of(nia, oto)) {
+            String other = p == nia ? "oto" : "nia";
+            @SuppressWarnings("unchecked")
+            Map<String, Object> pairTypes = (Map<String, Object>) p.evaluate("async (u) => {"
+                    + " const r = await window.trtcCalling._peers.get(u).pc.getStats(); let id = null;"
+                    + " r.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) id = s.selectedCandidatePairId; });"
+                    + " const pair = r.get(id); return { local: r.get(pair.localCandidateId).candidateType,"
+                    + " remote: r.get(pair.remoteCandidateId).candidateType }; }", other);
+            assertEquals("relay", pairTypes.get("local"), pairTypes.toString());
+            assertEquals("relay", pairTypes.get("remote"), pairTypes.toString());
+        }
+        nia.click("#hangup-btn");
+        visible(oto, "#screen-home");
+    }
+
+    @Test
+    void theDemoFitsAPhoneScreen() {
+        BrowserContext phone = chromium.browser().newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setViewportSize(390, 844).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true));
+        contexts.add(phone);
+        Page page = phone.newPage();
+        page.navigate(base + "/");
+        visible(page, "#screen-login");
+        Object overflow = page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth");
+        assertEquals(Boolean.FALSE, overflow, "no sideways scrolling at phone width");
+        Locator button = page.locator("#login-btn");
+        assertTrue(button.boundingBox().width > 300, "the form uses the width");
+        shot(page, "6-phone-login");
+    }
+
+    static final String SDK_PAGE = """
+            <!doctype html><html><head><meta charset="utf-8"></head><body>
+            <div id="local" style="width:320px;height:240px"></div><div id="remote" style="width:320px;height:240px"></div>
+            <script type="module">
+            // Only the seed's API and events (what an app written for trtc-calling-js uses).
+            import TRTCCalling from '/sdk/trtc-calling.js';
+            window.events = [];
+            window.aliasEnds = 0;
+            window.start = async (userID, autoAccept) => {
+              const { sdkAppId } = await (await fetch('/demo/config.json')).json();
+              const res = await fetch('/v1/usersig', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ sdkAppId, userId: userID }) });
+              const { userSig } = await res.json();
+              const calling = new TRTCCalling({ SDKAppID: sdkAppId });
+              calling.setLogLevel(TRTCCalling.LOG_LEVEL.DEBUG);
+              window.calling = window.trtcCalling = calling;
+              for (const name of Object.keys(TRTCCalling.EVENT)) {
+                if (name !== 'CALL_END') calling.on(TRTCCalling.EVENT[name], (payload) => window.events.push({ name, payload }));
+              }
+              calling.on('CALL_END', () => { window.aliasEnds++; });
+              calling.on(TRTCCalling.EVENT.USER_ENTER, ({ userID }) => calling.startRemoteView({ userID, videoViewDomID: 'remote' }));
+              if (autoAccept) {
+                calling.on(TRTCCalling.EVENT.INVITED, async () => {
+                  await calling.accept();
+                  await calling.startLocalView({ userID, videoViewDomID: 'local' });
+                });
+              }
+              await calling.login({ userID, userSig });
+            };
+            </script></body></html>
+            """;
+
+    Page sdkPage(String userId, boolean autoAccept) {
+        BrowserContext context = chromium.browser().newContext();
+        contexts.add(context);
+        Page page = context.newPage();
+        page.onConsoleMessage(m -> System.out.println("[" + userId + "] " + m.type() + " " + m.text()));
+        page.onWebSocket(ws -> {
+            System.out.println("[" + userId + "] websocket " + ws.url());
+            ws.onClose(w -> System.out.println("[" + userId + "] websocket closed"));
+            ws.onSocketError(e -> System.out.println("[" + userId + "] websocket error " + e));
+        });
+        // The page is written into a document of the web-client's own origin: a page fulfilled by
+        // the test itself would count as a public one, and Chromium's local-network checks would
+        // block its WebSocket to localhost.
+        page.navigate(base + "/demo/config.json");
+        page.setContent(SDK_PAGE);
+        page.waitForFunction("() => typeof window.start === 'function'");
+        page.evaluate("([u, a]) => window.start(u, a)", List.of(userId, autoAccept));
+        return page;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> events(Page page) {
+        return (List<Map<String, Object>>) page.evaluate("() => window.events");
+    }
+
+    static List<String> callEvents(Page page) {
+        return events(page).stream().map(e -> (String) e.get("name"))
+                .filter(n -> !n.equals("USER_VOICE_VOLUME") && !n.equals("USER_VIDEO_AVAILABLE") && !n.equals("USER_AUDIO_AVAILABLE"))
+                .toList();
+    }
+
+    static Map<String, Object> payload(Page page, String event) {
+        return events(page).stream().filter(e -> e.get("name").equals(event)).map(e -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> p = (Map<String, Object>) e.get("payload");
+            return p;
+        }).findFirst().orElseThrow(() -> new AssertionError("no " + event + " in " + events(page)));
+    }
+
+    @Test
+    void theSdkAloneGivesTheSeedsEventsInOrderWithTheSeedsPayloads() throws Exception {
+        Page amy = sdkPage("sdk-amy", false);
+        Page ben = sdkPage("sdk-ben", true);
+        Object invite = amy.evaluate("() => window.calling.call({ userID: 'sdk-ben', type: 2, timeout: 20 })");
+        awaitFrames(amy, "sdk-ben", 20);
+        awaitFrames(ben, "sdk-amy", 20);
+        ben.evaluate("() => window.calling.hangup()");
+        amy.waitForFunction("() => window.events.some(e => e.name === 'CALLING_END')");
+
+        assertEquals(List.of("SDK_READY", "USER_ACCEPT", "USER_ENTER", "USER_LEAVE", "CALLING_END"), callEvents(amy));
+        assertEquals(List.of("SDK_READY", "INVITED", "USER_ENTER"), callEvents(ben));
+        Map<String, Object> invited = payload(ben, "INVITED");
+        assertEquals("sdk-amy", invited.get("sponsor"));
+        assertEquals(List.of("sdk-ben"), invited.get("userIDList"));
+        assertEquals(Boolean.FALSE, invited.get("isFromGroup"));
+        assertTrue(invited.get("inviteID") instanceof String s && !s.isEmpty());
+        assertTrue(invite instanceof Map<?, ?> m && invited.get("inviteID").equals(m.get("inviteID")),
+                "call() resolves with the same inviteID: " + invite);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) invited.get("inviteData");
+        assertEquals(4, ((Number) data.get("version")).intValue());
+        assertEquals(2, ((Number) data.get("callType")).intValue());
+        assertTrue(((Number) data.get("roomID")).longValue() > 0);
+        assertEquals(Map.of("userID", "sdk-ben"), payload(amy, "USER_ACCEPT"));
+        assertEquals(Map.of("userID", "sdk-ben"), payload(amy, "USER_ENTER"));
+        assertEquals(Map.of("userID", "sdk-ben"), payload(amy, "USER_LEAVE"));
+        assertEquals(Map.of("userID", "sdk-amy"), payload(ben, "USER_ENTER"));
+        assertEquals(Map.of("userID", "sdk-ben", "isVideoAvailable", true), payload(amy, "USER_VIDEO_AVAILABLE"));
+        assertEquals(Map.of("userID", "sdk-ben", "isAudioAvailable", true), payload(amy, "USER_AUDIO_AVAILABLE"));
+        assertEquals(Map.of("userID", "sdk-amy", "isVideoAvailable", true), payload(ben, "USER_VIDEO_AVAILABLE"));
+        assertEquals(1, ((Number) amy.evaluate("() => window.aliasEnds")).intValue(), "CALL_END is CALLING_END's alias");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> volumes = (List<Map<String, Object>>) payload(amy, "USER_VOICE_VOLUME").get("volumeMap");
+        assertTrue(volumes.stream().anyMatch(v -> "sdk-amy".equals(v.get("userId"))), volumes.toString());
+        assertTrue(ben.isVisible("#remote video") || ben.locator("#remote video").count() == 0,
+                "the remote view is torn down or shown, never broken");
+    }
+}
