@@ -378,6 +378,15 @@ class BrowserIT {
         Object invite = amy.evaluate("() => window.calling.call({ userID: 'sdk-ben', type: 2, timeout: 20 })");
         awaitFrames(amy, "sdk-ben", 20);
         awaitFrames(ben, "sdk-amy", 20);
+        // ben's signaling socket drops: the SDK reconnects by itself and resumes the session,
+        // and the call goes on (media never depended on the socket).
+        String session = (String) ben.evaluate("() => { window.dropped = window.calling._ws;"
+                + " const id = window.calling._sessionId; window.dropped.close(4000, 'test drop'); return id; }");
+        ben.waitForFunction("() => window.calling._ws !== window.dropped && window.calling._ws.readyState === 1"
+                + " && window.calling._reconnects === 0", null, new Page.WaitForFunctionOptions().setTimeout(15_000));
+        assertEquals(session, ben.evaluate("() => window.calling._sessionId"), "the same session, resumed");
+        long before = framesDecoded(amy, "sdk-ben");
+        awaitFrames(amy, "sdk-ben", before + 10);
         ben.evaluate("() => window.calling.hangup()");
         amy.waitForFunction("() => window.events.some(e => e.name === 'CALLING_END')");
 
@@ -408,5 +417,25 @@ class BrowserIT {
         assertTrue(volumes.stream().anyMatch(v -> "sdk-amy".equals(v.get("userId"))), volumes.toString());
         assertTrue(ben.isVisible("#remote video") || ben.locator("#remote video").count() == 0,
                 "the remote view is torn down or shown, never broken");
+    }
+
+    @Test
+    void theSdkReportsErrorsAsEventsWithCodes() {
+        Page page = sdkPage("sdk-cat", false);
+        // A device that refuses: the seed's device error code, as an ERROR event and a rejected promise.
+        Object code = page.evaluate("async () => {"
+                + " navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('no', 'NotAllowedError'));"
+                + " try { await window.calling.call({ userID: 'sdk-dog', type: 2 }); return 'resolved'; }"
+                + " catch (e) { return e.code; } }");
+        assertEquals(60002, ((Number) code).intValue());
+        assertEquals(60002, ((Number) payload(page, "ERROR").get("code")).intValue());
+        // A forged UserSig: the server's reason as the code.
+        Object login = page.evaluate("async () => { const { default: T } = await import('/sdk/trtc-calling.js');"
+                + " const c = new T({ SDKAppID: 1400000000 }); const seen = [];"
+                + " c.on(T.EVENT.ERROR, (e) => seen.push(e.code));"
+                + " try { await c.login({ userID: 'sdk-eve', userSig: 'not-a-usersig' }); return 'resolved'; }"
+                + " catch (e) { return { thrown: e.code, events: seen }; } }");
+        assertTrue(login instanceof Map<?, ?> m && "malformed".equals(m.get("thrown"))
+                && List.of("malformed").equals(m.get("events")), String.valueOf(login));
     }
 }
