@@ -153,6 +153,17 @@ class LocalClusterIT {
             assertEquals(200, allocations.statusCode(), allocations.body());
             assertTrue(allocations.body().contains("\"count\":0"), allocations.body());
 
+            // The demo and the SDK are on 8080 (moved by the offset), and so is the forwarded UserSig API.
+            assertTrue(out.toString().contains("web-client         http://localhost:" + (8080 + offset)), out.toString());
+            HttpResponse<String> demo = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8080 + offset) + "/"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, demo.statusCode());
+            assertTrue(demo.body().contains("OpenCalling"), demo.body());
+            HttpResponse<String> sdk = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8080 + offset)
+                    + "/sdk/trtc-calling.js")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, sdk.statusCode());
+            assertTrue(sdk.body().contains("export default class TRTCCalling"));
+
             List<ProcessHandle> children = launcher.descendants().toList();
             assertFalse(children.isEmpty(), "the services run as child processes");
             // SIGTERM through the handle (Process.destroy would also close our end of its output);
