@@ -140,6 +140,7 @@ $('accept-btn').addEventListener('click', async () => {
     await calling.accept();
     enterCallView(ringingType);
   } catch (err) {
+    await calling.reject().catch(() => {}); // do not leave the caller ringing
     show('screen-home');
     notice(`Could not answer: ${err.message}`, 'bad');
   }
@@ -161,15 +162,18 @@ function enterCallView(type) {
   $('camera-btn').setAttribute('aria-pressed', String(type === 1));
   $('mic-btn').setAttribute('aria-pressed', 'false');
   calling.startLocalView({ userID: me, videoViewDomID: 'view-local' });
-  startedAt = 0;
-  $('timer').textContent = '00:00';
+  if (!inCallWith.length) startedAt = 0; // (a callee already has the caller: its clock runs)
+  tick();
   clearInterval(timer);
   timer = setInterval(tick, 500);
   renderPeers();
 }
 
 function tick() {
-  if (!startedAt) return;
+  if (!startedAt) {
+    $('timer').textContent = '00:00';
+    return;
+  }
   const s = Math.floor((Date.now() - startedAt) / 1000);
   const hh = Math.floor(s / 3600);
   const mm = String(Math.floor(s / 60) % 60).padStart(2, '0');
@@ -271,12 +275,14 @@ function listen(c) {
     renderPeers();
   });
   c.on(EVENT.USER_VIDEO_AVAILABLE, ({ userID, isVideoAvailable }) => {
+    if (!inCallWith.includes(userID)) return; // late news of someone who left
     const tile = tileOf(userID);
     tile.classList.remove('waiting');
     tile.classList.toggle('camera-off', !isVideoAvailable);
     tile.querySelector('.off-text').textContent = 'Camera off';
   });
   c.on(EVENT.USER_AUDIO_AVAILABLE, ({ userID, isAudioAvailable }) => {
+    if (!inCallWith.includes(userID)) return;
     const tile = tileOf(userID);
     tile.classList.toggle('mic-off', !isAudioAvailable);
     if (tile.classList.contains('waiting') && currentType === 1) { // an audio call: no picture to wait for
@@ -309,9 +315,13 @@ function listen(c) {
   c.on(EVENT.CALL_TYPE_CHANGED, ({ newCallType }) => {
     currentType = newCallType;
     $('tile-local').classList.toggle('camera-off', newCallType === 1);
+    $('camera-btn').setAttribute('aria-pressed', String(newCallType === 1));
   });
   c.on(EVENT.ERROR, ({ code, message }) => {
-    if (code === 'busy' || code === 'already-in-call') notice('You are already in a call', 'bad');
+    if (code === 'session-ended') {
+      loggedOut();
+      notice('You were signed out; log in again', 'bad');
+    } else if (code === 'busy' || code === 'already-in-call') notice('You are already in a call', 'bad');
     else if (String(code).startsWith('6000')) notice(`Camera or microphone: ${message}`, 'bad');
     else console.warn('TRTCCalling error', code, message);
   });

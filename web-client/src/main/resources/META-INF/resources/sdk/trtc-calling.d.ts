@@ -39,6 +39,7 @@ export interface AudioAvailablePayload { userID: string; isAudioAvailable: boole
 export interface VoiceVolumePayload { volumeMap: { userId: string; audioVolume: number }[] }
 export interface InviteeListPayload { userIDList: string[] }
 export interface CallTypeChangedPayload { oldCallType: CallType; newCallType: CallType }
+/** A device code (60001-60005), a signaling reason ('expired', 'already-in-call', ...), 'session-ended', or -1. */
 export interface ErrorPayload { code: number | string; message: string }
 
 export interface EventPayloads {
@@ -86,7 +87,7 @@ export default class TRTCCalling {
 
   setLogLevel(level: number): void;
   on<E extends EventName>(eventName: E | string, handler: (payload: EventPayloads[E]) => void, context?: unknown): void;
-  off<E extends EventName>(eventName: E | string, handler?: (payload: EventPayloads[E]) => void): void;
+  off<E extends EventName>(eventName: E | string, handler?: (payload: EventPayloads[E]) => void, context?: unknown): void;
 
   login(params: { userID: string; userSig: string }): Promise<void>;
   logout(): Promise<void>;
@@ -101,9 +102,9 @@ export default class TRTCCalling {
   closeCamera(): Promise<void>;
   setMicMute(isMute: boolean): Promise<void>;
   startLocalView(params: { userID: string; videoViewDomID: string }): Promise<void>;
-  stopLocalView(params?: { userID?: string }): Promise<void>;
+  stopLocalView(params?: { userID?: string; videoViewDomID?: string }): Promise<void>;
   startRemoteView(params: { userID: string; videoViewDomID: string }): Promise<void>;
-  stopRemoteView(params: { userID: string }): Promise<void>;
+  stopRemoteView(params: { userID: string; videoViewDomID?: string }): Promise<void>;
   setVideoQuality(profile: VideoQuality): Promise<void>;
   switchToAudioCall(): Promise<void>;
   switchToVideoCall(): Promise<void>;

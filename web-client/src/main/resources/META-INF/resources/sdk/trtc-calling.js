@@ -54,6 +54,9 @@ const QUALITY = Object.freeze({
   '1080p': { width: 1920, height: 1080 },
 });
 
+/** Errors without a request that are races, not failures (logged only). */
+const BENIGN = new Set(['not-in-call', 'call-ended', 'unknown-call', 'not-logged-in', 'not-ringing']);
+
 /** Login errors worth another try (the cluster was briefly unavailable). */
 const RETRY_LOGIN = new Set(['presence-unavailable', 'unavailable', 'conflict']);
 
@@ -131,6 +134,8 @@ export default class TRTCCalling {
     this._reconnectTimer = null;
     this._nextId = 1;
     this._pending = new Map();
+    this._ready = false; // logged in on the current socket: frames may go out
+    this._outbox = []; // frames waiting for the socket to be ready again (a reconnect)
     this._call = null;
     this._peers = new Map();
     this._localStream = null;
@@ -191,7 +196,8 @@ export default class TRTCCalling {
 
   async login({ userID, userSig } = {}) {
     if (!userID || !userSig) throw this._error(new CallingError(-1, 'login needs {userID, userSig}'));
-    if (this._online && this._userId !== String(userID)) await this.logout();
+    if (this._online && this._userId === String(userID) && this._ready) return; // already logged in
+    if (this._online) await this.logout();
     this._userId = String(userID);
     this._userSig = String(userSig);
     this._sessionId = null;
@@ -207,10 +213,13 @@ export default class TRTCCalling {
   }
 
   async logout() {
+    const hadCall = this._call && this._call.callId;
     this._online = false;
     clearTimeout(this._reconnectTimer);
+    if (hadCall) this._outbox.push({ type: 'hangup', callId: this._call.callId });
     this._endLocally();
-    if (this._ws && this._ws.readyState === WebSocket.OPEN) {
+    if (this._ws && this._ws.readyState === WebSocket.OPEN && this._ready) {
+      this._flush();
       try {
         await this._request({ type: 'logout' });
       } catch (e) {
@@ -219,6 +228,8 @@ export default class TRTCCalling {
     }
     if (this._ws) this._ws.close(1000);
     this._ws = null;
+    this._ready = false;
+    this._outbox = [];
     this._sessionId = null;
   }
 
@@ -231,14 +242,26 @@ export default class TRTCCalling {
   /** Opens the socket and logs in (resuming the session after a drop); resolves with login-ok. */
   _connect() {
     return new Promise((resolve, reject) => {
+      if (this._ws) {
+        const old = this._ws;
+        old.onclose = null;
+        old.onmessage = null;
+        if (old.readyState <= WebSocket.OPEN) old.close(1000);
+      }
       const ws = new WebSocket(this._url());
       this._ws = ws;
+      this._ready = false;
       let settled = false;
+      // A connection that does not get as far as login-ok in time is given up (and retried).
+      const deadline = setTimeout(() => {
+        if (!settled) ws.close();
+      }, 15000);
       ws.onopen = () => {
         const login = { type: 'login', sdkAppId: this._sdkAppId, userId: this._userId, userSig: this._userSig };
         if (this._sessionId) login.resume = this._sessionId;
         this._request(login, ws).then((ok) => {
           settled = true;
+          clearTimeout(deadline);
           const resumedCall = this._call && ok.resumed;
           if (this._call && !ok.resumed) {
             this._log(LOG_LEVEL.WARN, 'the session could not be resumed: the call is over');
@@ -246,22 +269,29 @@ export default class TRTCCalling {
             this._emit(EVENT.CALLING_END, { reason: 'connection-lost' });
           }
           this._sessionId = ok.sessionId;
-          this._iceServers = ok.iceServers || [];
+          this._setIceServers(ok.iceServers || []);
           this._reconnects = 0;
+          this._ready = true;
+          this._flush(); // what was asked while the socket was away (a hangup, SDP, ICE)
           this._log(LOG_LEVEL.INFO, ok.resumed ? 'session resumed' : 'logged in', resumedCall ? 'with the call' : '');
           resolve(ok);
         }, (e) => {
           settled = true;
+          clearTimeout(deadline);
           ws.onclose = null;
           ws.close(1000);
           reject(e);
         });
       };
-      ws.onmessage = (m) => this._onMessage(m.data);
+      ws.onmessage = (m) => {
+        if (ws === this._ws) this._onMessage(m.data);
+      };
       ws.onclose = (ev) => {
         this._failPending(ws);
+        if (ws === this._ws) this._ready = false;
         if (!settled) {
           settled = true;
+          clearTimeout(deadline);
           reject(new CallingError(-1, `signaling closed the connection (${ev.code})`));
           if (this._online && this._sessionId) this._scheduleReconnect();
           return;
@@ -279,11 +309,7 @@ export default class TRTCCalling {
       return;
     }
     if (!this._online || FINAL_CLOSE.has(ev.code)) {
-      if (this._online) {
-        this._online = false;
-        this._endLocally();
-        this._error(new CallingError(-1, `signaling ended the session (${ev.code} ${ev.reason || ''})`));
-      }
+      if (this._online) this._sessionEnded(`signaling ended the session (${ev.code} ${ev.reason || ''})`);
       return;
     }
     this._scheduleReconnect();
@@ -297,16 +323,27 @@ export default class TRTCCalling {
     this._reconnectTimer = setTimeout(() => {
       if (!this._online) return;
       this._connect().catch((e) => {
-        if (e instanceof CallingError && RETRY_LOGIN.has(e.code)) {
-          this._scheduleReconnect();
-        } else if (e instanceof CallingError && e.code !== -1) {
+        if (!this._online) return;
+        if (e instanceof CallingError && e.code !== -1 && !RETRY_LOGIN.has(e.code)) {
           // The server refused the login itself (an expired UserSig, say): retrying cannot help.
-          this._online = false;
-          this._endLocally();
-          this._error(e);
+          this._sessionEnded(`signaling refused the login (${e.code}: ${e.message})`);
+        } else {
+          this._scheduleReconnect(); // unreachable, timed out, or briefly unavailable: again, later
         }
       });
     }, delay);
+  }
+
+  /** The session is over for good (not by logout): the call ends, and the app hears why. */
+  _sessionEnded(message) {
+    this._online = false;
+    this._ready = false;
+    this._outbox = [];
+    clearTimeout(this._reconnectTimer);
+    const c = this._call;
+    this._endLocally();
+    if (c && c.callId) this._emit(EVENT.CALLING_END, { inviteID: c.callId, reason: 'session-ended', callEnd: 0 });
+    this._error(new CallingError('session-ended', message));
   }
 
   _kicked() {
@@ -318,12 +355,25 @@ export default class TRTCCalling {
   }
 
   _send(frame, ws = this._ws) {
+    const login = frame.type === 'login';
+    if (!login && ws === this._ws && (!this._ready || !ws || ws.readyState !== WebSocket.OPEN)) {
+      if (!this._online) return false;
+      // Reconnecting: held (bounded) and sent, in order, right after the session is resumed.
+      if (this._outbox.length < 500) this._outbox.push(frame);
+      return true;
+    }
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       this._log(LOG_LEVEL.DEBUG, 'not sent (not connected)', frame.type);
       return false;
     }
     ws.send(JSON.stringify(frame));
     return true;
+  }
+
+  _flush() {
+    const frames = this._outbox;
+    this._outbox = [];
+    for (const f of frames) this._send(f);
   }
 
   /** Sends a request and resolves with its -ok answer (or rejects with its error). */
@@ -362,8 +412,9 @@ export default class TRTCCalling {
       return;
     }
     this._log(LOG_LEVEL.DEBUG, '<-', f);
-    if (f.id && this._pending.has(f.id)) {
+    if (f.id) {
       const p = this._pending.get(f.id);
+      if (!p) return; // the answer to a request given up on
       this._pending.delete(f.id);
       clearTimeout(p.timer);
       if (f.type === 'error') p.reject(new CallingError(f.code, f.message));
@@ -388,9 +439,7 @@ export default class TRTCCalling {
 
   get _frames() {
     return {
-      'ice-servers': (f) => {
-        this._iceServers = f.iceServers || this._iceServers;
-      },
+      'ice-servers': (f) => this._setIceServers(f.iceServers || this._iceServers),
       invited: (f) => {
         if (this._call && this._call.callId !== f.callId) {
           this._send({ type: 'busy', callId: f.callId }); // one call at a time
@@ -412,9 +461,11 @@ export default class TRTCCalling {
         const c = this._callOf(f);
         if (!c) return;
         c.members.add(f.userId);
+        if (c.left) c.left.delete(f.userId); // re-invited and back
         this._emit(EVENT.USER_ACCEPT, { userID: f.userId });
-        if (c.state === 'connected' || c.role === 'caller') {
-          c.state = 'connected';
+        // Anyone in the call (or accepting: our own accept-ok may still be on its way) offers.
+        if (c.state === 'connected' || c.state === 'accepting' || c.role === 'caller') {
+          if (c.role === 'caller') c.state = 'connected';
           this._enter(f.userId);
           this._peer(f.userId, true); // those already in the call offer to whoever joins
         }
@@ -434,12 +485,14 @@ export default class TRTCCalling {
       'no-answer': (f) => {
         if (!this._callOf(f)) return;
         const ids = f.userIds || [];
-        this._emit(EVENT.NO_RESP, { userID: ids[0], userIDList: ids });
+        for (const u of ids) this._emit(EVENT.NO_RESP, { userID: u, userIDList: ids });
       },
       left: (f) => {
         const c = this._callOf(f);
         if (!c) return;
         c.members.delete(f.userId);
+        c.entered.delete(f.userId);
+        (c.left || (c.left = new Set())).add(f.userId);
         this._closePeer(f.userId);
         this._emit(EVENT.USER_LEAVE, { userID: f.userId });
       },
@@ -476,8 +529,24 @@ export default class TRTCCalling {
       sdp: (f) => this._callOf(f) && this._queue(f.from, () => this._onDescription(f.from, f.description)),
       ice: (f) => this._callOf(f) && this._queue(f.from, () => this._onCandidate(f.from, f.candidate)),
       kicked: () => this._kicked(),
-      error: (f) => this._error(new CallingError(f.code, f.message)),
+      error: (f) => {
+        // Races that end by themselves (SDP after someone left, media while ringing) are not the app's concern.
+        if (BENIGN.has(f.code)) this._log(LOG_LEVEL.WARN, 'signaling:', f.code, f.message);
+        else this._error(new CallingError(f.code, f.message));
+      },
     };
+  }
+
+  /** New TURN credentials: for new connections and for the ICE restarts of live ones. */
+  _setIceServers(servers) {
+    this._iceServers = servers;
+    for (const p of this._peers.values()) {
+      try {
+        p.pc.setConfiguration({ ...p.pc.getConfiguration(), iceServers: servers });
+      } catch (e) {
+        this._log(LOG_LEVEL.DEBUG, 'setConfiguration', e);
+      }
+    }
   }
 
   _callOf(f) {
@@ -518,7 +587,10 @@ export default class TRTCCalling {
     this._call = placeholder;
     try {
       await this._startMedia(placeholder.type);
-      const frame = { type: 'invite', callees, callType: wireType(type), timeoutSeconds: Number(timeout) > 0 ? Number(timeout) : 30 };
+      if (this._call !== placeholder) return; // hung up while the camera was being opened
+      // 0 ("never") and anything above is the longest the cluster rings: 300 s.
+      const seconds = Number(timeout) > 0 ? Math.min(300, Math.ceil(Number(timeout))) : Number(timeout) === 0 ? 300 : 30;
+      const frame = { type: 'invite', callees, callType: wireType(type), timeoutSeconds: seconds };
       if (groupId) frame.groupId = groupId;
       const ok = await this._request(frame);
       if (this._call !== placeholder) { // hung up while the invitation was on its way: take it back
@@ -533,7 +605,12 @@ export default class TRTCCalling {
       }, 0);
       return { inviteID: ok.callId };
     } catch (e) {
-      if (this._call === placeholder) this._endLocally();
+      if (this._call === placeholder) {
+        const held = placeholder.early || [];
+        this._endLocally();
+        // An invitation that came in meanwhile (the other side called us at the same moment) still rings.
+        setTimeout(() => held.filter((f) => f.type === 'invited').forEach((f) => this._onFrame(f)), 0);
+      }
       throw this._error(e instanceof CallingError ? e : new CallingError(-1, String(e && e.message || e)));
     }
   }
@@ -544,12 +621,16 @@ export default class TRTCCalling {
     if (!c || c.state !== 'ringing' || (params.inviteID && params.inviteID !== c.callId)) {
       throw this._error(new CallingError(-1, 'no ringing call to accept'));
     }
+    c.state = 'accepting';
     try {
       await this._startMedia(c.type);
+      if (this._call !== c) throw new CallingError(-1, 'the call ended before it was answered');
       await this._request({ type: 'accept', callId: c.callId });
     } catch (e) {
+      if (this._call === c && c.state === 'accepting') c.state = 'ringing';
       throw this._error(e instanceof CallingError ? e : deviceError(e));
     }
+    if (this._call !== c) throw this._error(new CallingError('call-ended', 'the call ended as it was answered'));
     c.state = 'connected';
     c.members.add(this._userId);
     for (const u of c.members) this._enter(u); // the caller (and whoever joined before) will offer
@@ -587,7 +668,7 @@ export default class TRTCCalling {
     const c = this._call;
     if (!c || !c.callId) throw this._error(new CallingError(-1, 'not in a call'));
     await this._request({ type: 'switch-type', callId: c.callId, callType: wireType(type) });
-    if (c.type !== type) {
+    if (this._call === c && c.type !== type) {
       const oldCallType = c.type;
       c.type = type;
       await this._applyType(type);
@@ -598,7 +679,7 @@ export default class TRTCCalling {
   async _applyType(type) {
     if (type === CALL_TYPE.AUDIO_CALL) {
       this._stopCamera();
-    } else {
+    } else if (this._call) {
       await this.openCamera();
     }
   }
@@ -612,6 +693,7 @@ export default class TRTCCalling {
     this._localView = null;
     for (const v of this._remoteViews.values()) v.el.remove();
     this._remoteViews.clear();
+    this._analysers = new Map();
     clearInterval(this._volumeTimer);
     this._volumeTimer = null;
     if (this._audioContext) this._audioContext.close().catch(() => {});
@@ -640,24 +722,43 @@ export default class TRTCCalling {
     }
   }
 
-  async _startMedia(type) {
-    if (this._localStream) return;
-    const stream = await this._capture({
-      audio: this._micId ? { deviceId: { exact: this._micId } } : true,
-      video: type === CALL_TYPE.VIDEO_CALL ? this._videoConstraints() : false,
-    });
-    this._localStream = stream;
-    this._attachLocal();
-    this._startVolumes();
+  /** Opens camera and microphone once for the current call (a second caller waits for the first). */
+  _startMedia(type) {
+    if (this._localStream) return Promise.resolve();
+    const call = this._call;
+    if (!this._mediaPromise) {
+      this._mediaPromise = this._capture({
+        audio: this._micId ? { deviceId: { exact: this._micId } } : true,
+        video: type === CALL_TYPE.VIDEO_CALL ? this._videoConstraints() : false,
+      }).then((stream) => {
+        if (this._call !== call || !call) {
+          stream.getTracks().forEach((t) => t.stop()); // the call is gone: no camera left on
+          return;
+        }
+        this._localStream = stream;
+        this._attachLocal();
+        this._startVolumes();
+        // Peers made while the camera was opening (someone joined meanwhile) get the tracks now.
+        for (const peer of this._peers.values()) this._addTracks(peer);
+      }).finally(() => {
+        this._mediaPromise = null;
+      });
+    }
+    return this._mediaPromise;
   }
 
   async openCamera() {
     if (!this._localStream) {
       await this._startMedia(CALL_TYPE.VIDEO_CALL).catch((e) => { throw this._error(e); });
     } else if (!this._localStream.getVideoTracks().some((t) => t.readyState === 'live')) {
+      const call = this._call;
       const cam = await this._capture({ video: this._videoConstraints() }).catch((e) => { throw this._error(e); });
       const track = cam.getVideoTracks()[0];
-      this._localStream.getVideoTracks().forEach((t) => this._localStream.removeTrack(t));
+      if (this._call !== call || !this._localStream) {
+        track.stop(); // the call ended while the camera was opening
+        return;
+      }
+      this._localStream.getVideoTracks().forEach((t) => { t.stop(); this._localStream.removeTrack(t); });
       this._localStream.addTrack(track);
       this._replaceTrack('video', track);
       this._attachLocal();
@@ -718,6 +819,11 @@ export default class TRTCCalling {
       .catch((e) => { throw this._error(e); });
     const track = video ? fresh.getVideoTracks()[0] : fresh.getAudioTracks()[0];
     const old = video ? this._localStream.getVideoTracks() : this._localStream.getAudioTracks();
+    if (!video && old.length) track.enabled = old[0].enabled; // a muted microphone stays muted
+    if (video && !old.length) {
+      track.stop(); // the camera is off (or an audio call): the next openCamera uses the new one
+      return;
+    }
     old.forEach((t) => { t.stop(); this._localStream.removeTrack(t); });
     this._localStream.addTrack(track);
     this._replaceTrack(video ? 'video' : 'audio', track);
@@ -768,7 +874,7 @@ export default class TRTCCalling {
     const old = this._remoteViews.get(userID);
     if (old) old.el.remove();
     const el = document.createElement('video');
-    Object.assign(el, { autoplay: true, playsInline: true });
+    Object.assign(el, { autoplay: true, playsInline: true, muted: true }); // sound: the SDK's own <audio>
     el.setAttribute('data-user-id', userID);
     el.style.cssText = 'width:100%;height:100%;object-fit:cover';
     host.appendChild(el);
@@ -788,10 +894,17 @@ export default class TRTCCalling {
   /** The peer connection to a user; {@code offer}: this side adds its tracks now and so offers. */
   _peer(userId, offer) {
     let p = this._peers.get(userId);
-    if (p) return p;
-    const pc = new RTCPeerConnection({ iceServers: this._iceServers, iceTransportPolicy: this._icePolicy });
+    if (p) {
+      if (offer) this._addTracks(p);
+      return p;
+    }
+    const pc = new RTCPeerConnection({ iceServers: this._iceServers, iceTransportPolicy: this._icePolicy,
+      bundlePolicy: 'max-bundle' });
     p = { pc, stream: new MediaStream(), makingOffer: false, ignoreOffer: false, polite: this._userId > userId,
-      queue: Promise.resolve(), senderKinds: new Map() };
+      queue: Promise.resolve(), senderKinds: new Map(), candidates: [], candidateTimer: null, early: [],
+      audio: document.createElement('audio') };
+    p.audio.autoplay = true;
+    p.audio.srcObject = p.stream;
     this._peers.set(userId, p);
     pc.onnegotiationneeded = async () => {
       try {
@@ -805,7 +918,19 @@ export default class TRTCCalling {
       }
     };
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate && this._call) this._send({ type: 'ice', callId: this._call.callId, to: userId, candidate });
+      if (!candidate || !this._call) return;
+      // Batched: one frame every 50 ms at most per peer (signaling limits messages per second).
+      p.candidates.push(candidate.toJSON ? candidate.toJSON() : candidate);
+      if (!p.candidateTimer) {
+        p.candidateTimer = setTimeout(() => {
+          p.candidateTimer = null;
+          const batch = p.candidates;
+          p.candidates = [];
+          if (this._call && this._peers.get(userId) === p && batch.length) {
+            this._send({ type: 'ice', callId: this._call.callId, to: userId, candidate: batch.length === 1 ? batch[0] : batch });
+          }
+        }, 50);
+      }
     };
     pc.ontrack = ({ track }) => {
       p.stream.addTrack(track);
@@ -816,6 +941,7 @@ export default class TRTCCalling {
       // The seed tells when a user's video or audio starts; later changes come as media frames.
       if (track.kind === 'video') this._emit(EVENT.USER_VIDEO_AVAILABLE, { userID: userId, isVideoAvailable: true });
       else this._emit(EVENT.USER_AUDIO_AVAILABLE, { userID: userId, isAudioAvailable: true });
+      p.audio.play().catch(() => {}); // (autoplay may wait for a user gesture)
     };
     pc.onconnectionstatechange = () => {
       this._log(LOG_LEVEL.INFO, `media with ${userId}: ${pc.connectionState}`);
@@ -833,6 +959,8 @@ export default class TRTCCalling {
 
   /** Runs a peer's signaling steps one at a time, in arrival order. */
   _queue(userId, step) {
+    const c = this._call;
+    if (!c || (!this._peers.has(userId) && c.left && c.left.has(userId))) return; // late, from someone gone
     const p = this._peer(userId, false);
     p.queue = p.queue.then(step).catch((e) => this._log(LOG_LEVEL.WARN, `signaling with ${userId}`, e));
   }
@@ -846,6 +974,9 @@ export default class TRTCCalling {
     p.ignoreOffer = !p.polite && collision;
     if (p.ignoreOffer) return;
     await pc.setRemoteDescription(description);
+    for (const cand of p.early.splice(0)) {
+      await pc.addIceCandidate(cand).catch((e) => this._log(LOG_LEVEL.DEBUG, 'candidate', e));
+    }
     if (description.type === 'offer') {
       this._addTracks(p); // after the offer: the tracks fill the transceivers it created
       await pc.setLocalDescription();
@@ -857,10 +988,16 @@ export default class TRTCCalling {
   async _onCandidate(from, candidate) {
     const p = this._peers.get(from);
     if (!p || !candidate) return;
-    try {
-      await p.pc.addIceCandidate(candidate);
-    } catch (e) {
-      if (!p.ignoreOffer) throw e;
+    for (const cand of Array.isArray(candidate) ? candidate : [candidate]) {
+      if (!p.pc.remoteDescription) {
+        p.early.push(cand); // before the offer or answer it belongs to: kept until then
+        continue;
+      }
+      try {
+        await p.pc.addIceCandidate(cand);
+      } catch (e) {
+        if (!p.ignoreOffer) throw e;
+      }
     }
   }
 
@@ -868,8 +1005,11 @@ export default class TRTCCalling {
     const p = this._peers.get(userId);
     if (!p) return;
     this._peers.delete(userId);
+    clearTimeout(p.candidateTimer);
     p.pc.close();
     p.stream.getTracks().forEach((t) => t.stop());
+    p.audio.srcObject = null;
+    if (this._analysers) this._analysers.delete(userId);
     const v = this._remoteViews.get(userId);
     if (v) v.el.srcObject = null;
   }
@@ -880,6 +1020,7 @@ export default class TRTCCalling {
     if (this._volumeTimer || typeof AudioContext === 'undefined') return;
     try {
       this._audioContext = new AudioContext();
+      if (this._audioContext.state === 'suspended') this._audioContext.resume().catch(() => {});
     } catch (e) {
       return;
     }
@@ -899,7 +1040,7 @@ export default class TRTCCalling {
   }
 
   _watchVolume(userId, stream) {
-    if (!this._audioContext || !stream || !stream.getAudioTracks().length || this._analysers.has(userId)) return;
+    if (!this._audioContext || !this._analysers || !stream || !stream.getAudioTracks().length || this._analysers.has(userId)) return;
     try {
       const a = this._audioContext.createAnalyser();
       a.fftSize = 256;

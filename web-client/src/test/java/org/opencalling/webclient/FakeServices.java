@@ -22,7 +22,7 @@ public class FakeServices implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             vertx = Vertx.vertx();
-            HttpServer server = vertx.createHttpServer();
+            server = vertx.createHttpServer();
             server.webSocketHandler(ws -> {
                 if ("http://evil.example".equals(ws.headers().get("Origin"))) {
                     ws.reject(403);
@@ -42,12 +42,34 @@ public class FakeServices implements QuarkusTestResourceLifecycleManager {
                     lastClientClose = ws.closeStatusCode();
                 });
             });
-            server.requestHandler(req -> req.body().onSuccess(body -> req.response()
+            server.requestHandler(req -> {
+                if (req.path().endsWith("/chunked")) { // streamed, no Content-Length (as Quarkus does above 8 KiB)
+                    req.response().setChunked(true).putHeader("Content-Type", "text/plain");
+                    req.response().write("first half, ");
+                    vertx.setTimer(50, t -> req.response().end("second half"));
+                    return;
+                }
+                handle(req);
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return finish();
+    }
+
+    private static void handle(io.vertx.core.http.HttpServerRequest req) {
+        req.body().onSuccess(body -> req.response()
                     .putHeader("Content-Type", "application/json").putHeader("X-Upstream", "fake")
                     .setStatusCode(req.path().endsWith("/teapot") ? 418 : 200)
                     .end(new JsonObject().put("method", req.method().name()).put("uri", req.uri())
                             .put("body", body.toString()).put("xff", req.getHeader("X-Forwarded-For"))
-                            .put("authorization", req.getHeader("Authorization")).encode())));
+                            .put("authorization", req.getHeader("Authorization")).encode()));
+    }
+
+    static HttpServer server;
+
+    private Map<String, String> finish() {
+        try {
             server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             port = server.actualPort();
             int closed;

@@ -85,16 +85,23 @@ public class Forwarder {
         RequestOptions options = new RequestOptions().setMethod(req.method()).setHost(up.host()).setPort(up.port())
                 .setSsl(up.ssl()).setURI(req.uri()).setIdleTimeout(30_000);
         options.setHeaders(forwardedHeaders(req));
-        client.request(options).onSuccess(out -> out.send(req).onSuccess(in -> {
-            resp.setStatusCode(in.statusCode());
-            in.headers().forEach((k, v) -> {
-                if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
-                    resp.headers().add(k, v);
+        client.request(options).onSuccess(out -> {
+            resp.closeHandler(v -> out.reset()); // the browser went away: so does the upstream request
+            out.send(req).onSuccess(in -> {
+                resp.setStatusCode(in.statusCode());
+                in.headers().forEach((k, v) -> {
+                    if (!HOP_BY_HOP.contains(k.toLowerCase(Locale.ROOT))) {
+                        resp.headers().add(k, v);
+                    }
+                });
+                if (!in.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                    resp.setChunked(true); // the upstream streamed it (its own transfer-encoding is hop-by-hop)
                 }
-            });
-            count(up, "ok");
-            in.pipeTo(resp);
-        }).onFailure(e -> badGateway(rc, up, e))).onFailure(e -> badGateway(rc, up, e));
+                count(up, "ok");
+                // A failure mid-body must not look like a complete response.
+                in.pipeTo(resp).onFailure(e -> resp.reset());
+            }).onFailure(e -> badGateway(rc, up, e));
+        }).onFailure(e -> badGateway(rc, up, e));
     }
 
     /** The request's end-to-end headers, plus where it came from (X-Forwarded-*). */
@@ -117,6 +124,7 @@ public class Forwarder {
 
     private void badGateway(RoutingContext rc, Upstream up, Throwable e) {
         count(up, "unreachable");
+        rc.request().resume(); // paused for the body that will not go anywhere: drain it
         HttpServerResponse resp = rc.response();
         if (resp.headWritten()) {
             resp.reset(); // mid-body: all we can do is cut the response

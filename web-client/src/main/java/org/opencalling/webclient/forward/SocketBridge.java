@@ -57,7 +57,7 @@ final class SocketBridge {
         }
         req.pause();
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(signaling.host())
-                .setPort(signaling.port()).setSsl(signaling.ssl()).setURI(req.uri());
+                .setPort(signaling.port()).setSsl(signaling.ssl()).setURI(req.uri()).setTimeout(10_000);
         Forwarder.forwardedHeaders(req).forEach(options::addHeader);
         client.connect(options).onSuccess(up -> req.toWebSocket().onSuccess(browser -> bridge(browser, up))
                 .onFailure(e -> up.close((short) 1001, "browser gone"))).onFailure(e -> {
