@@ -104,11 +104,6 @@ function deviceError(e) {
 }
 
 export default class TRTCCalling {
-  static EVENT = EVENT;
-  static CALL_TYPE = CALL_TYPE;
-  static ERROR_CODE = ERROR_CODE;
-  static LOG_LEVEL = LOG_LEVEL;
-  static VERSION = '0.1.0';
 
   /**
    * @param {{SDKAppID: number, tim?: any, server?: string, iceTransportPolicy?: RTCIceTransportPolicy}} options
@@ -1051,5 +1046,12 @@ export default class TRTCCalling {
     }
   }
 }
+
+// Assigned, not static fields: older bundlers (webpack 4, Babel 6 era) parse this file too.
+TRTCCalling.EVENT = EVENT;
+TRTCCalling.CALL_TYPE = CALL_TYPE;
+TRTCCalling.ERROR_CODE = ERROR_CODE;
+TRTCCalling.LOG_LEVEL = LOG_LEVEL;
+TRTCCalling.VERSION = '0.1.0';
 
 export { TRTCCalling, EVENT, CALL_TYPE, ERROR_CODE };
