@@ -442,4 +442,35 @@ class BrowserIT {
         assertTrue(login instanceof Map<?, ?> m && "malformed".equals(m.get("thrown"))
                 && List.of("malformed").equals(m.get("events")), String.valueOf(login));
     }
+
+    @Test
+    void theSdkSwitchesDevicesQualityAndCallTypeMidCall() throws Exception {
+        Page ada = sdkPage("sdk-ada", false);
+        Page bo = sdkPage("sdk-bo", true);
+        ada.evaluate("() => window.calling.call({ userID: 'sdk-bo', type: 2, timeout: 20 })");
+        awaitFrames(bo, "sdk-ada", 20);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cameras = (List<Map<String, Object>>) ada.evaluate("() => window.calling.getCameras()");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> mics = (List<Map<String, Object>>) ada.evaluate("() => window.calling.getMicrophones()");
+        assertTrue(!cameras.isEmpty() && "videoinput".equals(cameras.get(0).get("kind")), cameras.toString());
+        assertTrue(!mics.isEmpty() && "audioinput".equals(mics.get(0).get("kind")), mics.toString());
+        ada.evaluate("id => window.calling.switchDevice({ deviceType: 'video', deviceId: id })", cameras.get(0).get("deviceId"));
+        ada.evaluate("() => window.calling.setVideoQuality('720p')");
+        long frames = framesDecoded(bo, "sdk-ada");
+        awaitFrames(bo, "sdk-ada", frames + 20); // the new camera's track reaches bo
+
+        ada.evaluate("() => window.calling.switchToAudioCall()");
+        bo.waitForFunction("() => window.events.some(e => e.name === 'CALL_TYPE_CHANGED'"
+                + " && e.payload.oldCallType === 2 && e.payload.newCallType === 1)");
+        assertEquals(0, ((Number) ada.evaluate("() => window.calling._localStream.getVideoTracks().length")).intValue(),
+                "an audio call: the camera is off");
+        ada.evaluate("() => window.calling.switchToVideoCall()");
+        bo.waitForFunction("() => window.events.some(e => e.name === 'CALL_TYPE_CHANGED' && e.payload.newCallType === 2)");
+        frames = framesDecoded(bo, "sdk-ada");
+        awaitFrames(bo, "sdk-ada", frames + 20); // video again
+        ada.evaluate("() => window.calling.hangup()");
+        bo.waitForFunction("() => window.events.some(e => e.name === 'CALLING_END')");
+        assertTrue(events(ada).stream().noneMatch(e -> "ERROR".equals(e.get("name"))), events(ada).toString());
+    }
 }
