@@ -100,23 +100,42 @@ public final class LocalCluster {
         signalingEnv.put("POD_NAME", "signaling-local-1");
         signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
         signalingEnv.put("ALLOWED_ORIGINS", "http://localhost:" + (8080 + o) + ",http://127.0.0.1:" + (8080 + o));
+        int n = options.replicas();
         Map<String, String> webEnv = new LinkedHashMap<>();
-        webEnv.put("SIGNALING_URL", "http://localhost:" + (8091 + o));
+        webEnv.put("SIGNALING_URL", String.join(",", java.util.stream.IntStream.range(0, n)
+                .mapToObj(k -> "http://localhost:" + (8091 + o + REPLICA_STEP * k)).toList()));
         webEnv.put("USERSIG_URL", usersigUrl);
         webEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
         webEnv.put("DEMO_SDK_APP_ID", Long.toString(DemoDefaults.SDK_APP_ID));
-        return List.of(
-                new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
-                        "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"),
-                new ServiceSpec("presence-service", app("presence-service"), 8092 + o, presenceEnv,
-                        "who is online, single login (Redis); Kafka events off"),
-                new ServiceSpec("media-relay", app("media-relay"), 8093 + o, relayEnv,
-                        "TURN on UDP " + udp + " and TCP " + tcp + " (ports below 1024 need privilege: "
-                                + "skipped if not root, see its log)"),
-                new ServiceSpec("signaling-service", app("signaling-service"), 8091 + o, signalingEnv,
-                        "WebSocket ws://localhost:" + (8091 + o) + "/v1/signaling, REST /v1/calls; Kafka events off"),
-                new ServiceSpec("web-client", app("web-client"), 8080 + o, webEnv,
-                        "the demo: open http://localhost:" + (8080 + o) + "/ in two tabs; the SDK at /sdk/trtc-calling.js"));
+        List<ServiceSpec> plan = new ArrayList<>();
+        plan.add(new ServiceSpec("usersig-service", app("usersig-service"), 8090 + o, usersigEnv,
+                "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"));
+        for (int k = 0; k < n; k++) {
+            plan.add(new ServiceSpec(instance("presence-service", k, n), app("presence-service"),
+                    8092 + o + REPLICA_STEP * k, presenceEnv, "who is online, single login (Redis); Kafka events off"));
+        }
+        plan.add(new ServiceSpec("media-relay", app("media-relay"), 8093 + o, relayEnv,
+                "TURN on UDP " + udp + " and TCP " + tcp + " (ports below 1024 need privilege: "
+                        + "skipped if not root, see its log)"));
+        for (int k = 0; k < n; k++) {
+            Map<String, String> env = new LinkedHashMap<>(signalingEnv);
+            env.put("POD_NAME", "signaling-local-" + (k + 1));
+            env.put("PRESENCE_URL", "http://localhost:" + (8092 + o + REPLICA_STEP * k)); // its own presence instance
+            int port = 8091 + o + REPLICA_STEP * k;
+            plan.add(new ServiceSpec(instance("signaling-service", k, n), app("signaling-service"), port, env,
+                    "WebSocket ws://localhost:" + port + "/v1/signaling, REST /v1/calls; Kafka events off"));
+        }
+        plan.add(new ServiceSpec("web-client", app("web-client"), 8080 + o, webEnv,
+                "the demo: open http://localhost:" + (8080 + o) + "/ in two tabs; the SDK at /sdk/trtc-calling.js"
+                        + (n > 1 ? " (browsers spread over the " + n + " signaling instances)" : "")));
+        return plan;
+    }
+
+    /** Instance k of n is k+1 ports-step above the first (8091, 8191, 8291, ...). */
+    static final int REPLICA_STEP = 100;
+
+    private static String instance(String service, int k, int n) {
+        return n == 1 ? service : service + "-" + (k + 1);
     }
 
     private Path app(String module) {

@@ -316,7 +316,6 @@ class BrowserIT {
                 body: JSON.stringify({ sdkAppId, userId: userID }) });
               const { userSig } = await res.json();
               const calling = new TRTCCalling({ SDKAppID: sdkAppId });
-              calling.setLogLevel(TRTCCalling.LOG_LEVEL.DEBUG);
               window.calling = window.trtcCalling = calling;
               for (const name of Object.keys(TRTCCalling.EVENT)) {
                 if (name !== 'CALL_END') calling.on(TRTCCalling.EVENT[name], (payload) => window.events.push({ name, payload }));
@@ -338,12 +337,12 @@ class BrowserIT {
         BrowserContext context = chromium.browser().newContext();
         contexts.add(context);
         Page page = context.newPage();
-        page.onConsoleMessage(m -> System.out.println("[" + userId + "] " + m.type() + " " + m.text()));
-        page.onWebSocket(ws -> {
-            System.out.println("[" + userId + "] websocket " + ws.url());
-            ws.onClose(w -> System.out.println("[" + userId + "] websocket closed"));
-            ws.onSocketError(e -> System.out.println("[" + userId + "] websocket error " + e));
+        page.onConsoleMessage(m -> {
+            if ("error".equals(m.type()) || "warning".equals(m.type())) {
+                System.out.println("[" + userId + "] " + m.type() + " " + m.text());
+            }
         });
+        page.onWebSocket(ws -> ws.onSocketError(e -> System.out.println("[" + userId + "] websocket error " + e)));
         // The page is written into a document of the web-client's own origin: a page fulfilled by
         // the test itself would count as a public one, and Chromium's local-network checks would
         // block its WebSocket to localhost.

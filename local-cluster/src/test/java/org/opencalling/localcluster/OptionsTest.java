@@ -35,11 +35,33 @@ class OptionsTest {
     }
 
     @Test
+    void replicasRunSeveralPresenceAndSignalingInstancesThatTheWebClientSpreadsBrowsersOver() {
+        LocalCluster c = new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[] {"--replicas", "2"}));
+        var plan = c.plan();
+        assertEquals(java.util.List.of("usersig-service", "presence-service-1", "presence-service-2", "media-relay",
+                "signaling-service-1", "signaling-service-2", "web-client"),
+                plan.stream().map(org.opencalling.testsupport.ServiceSpec::name).toList());
+        assertEquals(8092, plan.get(1).port());
+        assertEquals(8192, plan.get(2).port());
+        assertEquals(8091, plan.get(4).port());
+        assertEquals(8191, plan.get(5).port());
+        assertEquals("signaling-local-1", plan.get(4).env().get("POD_NAME"));
+        assertEquals("signaling-local-2", plan.get(5).env().get("POD_NAME"));
+        assertEquals("http://localhost:8192", plan.get(5).env().get("PRESENCE_URL"));
+        assertEquals("http://localhost:8091,http://localhost:8191", plan.get(6).env().get("SIGNALING_URL"));
+        assertEquals(plan.get(4).env().get("REDIS_URL"), plan.get(5).env().get("REDIS_URL"), "one Redis for all");
+        assertEquals(new Options(0, 2, false), Options.parse(new String[] {"--replicas", "2"}));
+    }
+
+    @Test
     void badOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas", "6"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset", "x"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset", "-1"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas", "x"}));
         assertTrue(Options.parse(new String[] {"--help"}).help());
     }
 }

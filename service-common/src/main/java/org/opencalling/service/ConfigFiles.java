@@ -36,6 +36,20 @@ public final class ConfigFiles {
                 () -> ConfigProvider.getConfig().getOptionalValue(property, String.class));
     }
 
+    /**
+     * A secret given inline ({@code property}, e.g. TURN_SECRET) or in a file ({@code property}
+     * + {@code .file}, e.g. TURN_SECRET_FILE: a mounted secret; one trailing line break is not
+     * part of it). Inline wins; neither: empty.
+     */
+    public static Optional<String> secret(String property, String variable) {
+        Optional<String> inline = raw(property).filter(v -> !v.isBlank());
+        if (inline.isPresent()) {
+            return inline;
+        }
+        Optional<String> file = ConfigProvider.getConfig().getOptionalValue(property + ".file", String.class);
+        return read(variable + "_FILE", file).map(v -> v.replaceFirst("\\r?\\n$", "")).filter(v -> !v.isBlank());
+    }
+
     public static Optional<String> read(String variable, Optional<String> path) {
         if (path.isEmpty() || path.get().isBlank()) {
             return Optional.empty();

@@ -76,7 +76,9 @@ public class FakeServices implements QuarkusTestResourceLifecycleManager {
             try (ServerSocket s = new ServerSocket(0)) {
                 closed = s.getLocalPort();
             }
-            return Map.of("web.signaling-url", "http://127.0.0.1:" + port, "web.usersig-url", "http://127.0.0.1:" + port,
+            // Signaling as two instances, the first down: everything must fail over to the second.
+            return Map.of("web.signaling-url", "http://127.0.0.1:" + closed + ",http://127.0.0.1:" + port,
+                    "web.usersig-url", "http://127.0.0.1:" + port,
                     "web.presence-url", "http://127.0.0.1:" + closed, "web.socket.ping-interval", "200ms",
                     "web.socket.idle-timeout", "1s");
         } catch (Exception e) {

@@ -52,6 +52,12 @@ class ForwarderTest {
         given().get("/v1/signaling").then().statusCode(400).body("error", equalTo("websocket-required"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("web_forwarded_total{outcome=\"unreachable\",upstream=\"presence\"}"));
+        // Signaling runs as two instances here, one of them down: requests go to the live one.
+        for (int i = 0; i < 4; i++) {
+            given().get("/v1/calls/teapot").then().statusCode(418);
+        }
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("web_forwarded_total{outcome=\"failover\",upstream=\"signaling\"}"));
     }
 
     static class Inbox implements WebSocket.Listener {
@@ -82,6 +88,13 @@ class ForwarderTest {
     void carriesTheWebSocketBothWaysWithCloseCodesAndRefusals() throws Exception {
         Inbox inbox = new Inbox();
         WebSocket ws = open(inbox, "http://localhost:8080");
+        for (int i = 0; i < 3; i++) { // whichever instance is next, the socket reaches the live one
+            Inbox other = new Inbox();
+            WebSocket o = open(other, "http://localhost:8080");
+            o.sendText("ping" + i, true).get(5, TimeUnit.SECONDS);
+            assertEquals("echo:ping" + i, other.messages.poll(5, TimeUnit.SECONDS));
+            o.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+        }
         ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
         assertEquals("echo:hello", inbox.messages.poll(5, TimeUnit.SECONDS));
         ws.sendText("headers", true).get(5, TimeUnit.SECONDS);

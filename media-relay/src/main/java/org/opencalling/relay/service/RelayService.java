@@ -30,9 +30,6 @@ import org.opencalling.stun.TurnCredentials;
 public class RelayService {
     private static final Logger LOG = Logger.getLogger(RelayService.class);
 
-    @ConfigProperty(name = "turn.secret")
-    Optional<String> secret;
-
     @ConfigProperty(name = "turn.realm")
     String realm;
 
@@ -147,8 +144,9 @@ public class RelayService {
     }
 
     void start(@Observes StartupEvent e) throws IOException {
-        if (secret.isEmpty() || secret.get().isBlank()) {
-            throw new IllegalStateException("TURN_SECRET is required: the secret shared with signaling-service");
+        Optional<String> secret = org.opencalling.service.ConfigFiles.secret("turn.secret", "TURN_SECRET");
+        if (secret.isEmpty()) {
+            throw new IllegalStateException("TURN_SECRET (or TURN_SECRET_FILE) is required: the secret shared with signaling-service");
         }
         String[] range = portRange.split("-");
         if (range.length != 2) {

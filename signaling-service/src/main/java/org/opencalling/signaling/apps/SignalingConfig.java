@@ -60,9 +60,9 @@ public class SignalingConfig {
         if (apps.isEmpty()) {
             throw new IllegalStateException("No application configured: set TRTC_APPS or TRTC_APPS_FILE");
         }
-        String secret = ConfigFiles.raw("turn.secret").orElse("");
+        String secret = ConfigFiles.secret("turn.secret", "TURN_SECRET").orElse("");
         if (secret.isBlank()) {
-            throw new IllegalStateException("TURN_SECRET is not set: the relay and signaling must share it");
+            throw new IllegalStateException("TURN_SECRET (or TURN_SECRET_FILE) is not set: the relay and signaling must share it");
         }
         turn = new TurnCredentials(secret);
         udpPorts = IceServers.ports("RELAY_UDP_PORTS", udpPortsText);

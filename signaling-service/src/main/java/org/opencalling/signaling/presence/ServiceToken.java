@@ -36,8 +36,8 @@ public class ServiceToken {
         if (token != null && now < refreshAtMillis) {
             return token;
         }
-        String client = ConfigFiles.raw("signaling.client").orElseThrow(() ->
-                new IllegalStateException("SIGNALING_CLIENT (clientId:clientSecret) is not set"));
+        String client = ConfigFiles.secret("signaling.client", "SIGNALING_CLIENT").orElseThrow(() ->
+                new IllegalStateException("SIGNALING_CLIENT (clientId:clientSecret; or SIGNALING_CLIENT_FILE) is not set"));
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(usersigUrl + "/v1/token"))
                             .timeout(Duration.ofSeconds(3))

@@ -16,6 +16,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -58,9 +59,9 @@ public class Forwarder {
     private SocketBridge sockets;
 
     void routes(@Observes Router router) {
-        Upstream signaling = Upstream.of("signaling", signalingUrl);
-        Upstream usersig = Upstream.of("usersig", usersigUrl);
-        Upstream presence = Upstream.of("presence", presenceUrl);
+        Instances signaling = new Instances(Upstream.list("signaling", signalingUrl));
+        Instances usersig = new Instances(Upstream.list("usersig", usersigUrl));
+        Instances presence = new Instances(Upstream.list("presence", presenceUrl));
         client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setConnectTimeout(5000)
                 .setKeepAlive(true));
         sockets = new SocketBridge(vertx, signaling, pingInterval, idleTimeout, registry);
@@ -78,7 +79,30 @@ public class Forwarder {
         }
     }
 
-    private void forward(RoutingContext rc, Upstream up) {
+    /**
+     * The instances of one service, taken in turn (a service behind one address, as in Kubernetes,
+     * is simply one instance here).
+     */
+    static final class Instances {
+        final List<Upstream> all;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+        Instances(List<Upstream> all) {
+            this.all = all;
+        }
+
+        Upstream next() {
+            return all.get(Math.floorMod(next.getAndIncrement(), all.size()));
+        }
+    }
+
+    private void forward(RoutingContext rc, Instances instances) {
+        forward(rc, instances, instances.all.size());
+    }
+
+    /** To the next instance; one that cannot be connected to (nothing sent yet) is skipped for the next. */
+    private void forward(RoutingContext rc, Instances instances, int triesLeft) {
+        Upstream up = instances.next();
         HttpServerRequest req = rc.request();
         HttpServerResponse resp = rc.response();
         req.pause(); // the body streams through once the upstream request is open
@@ -101,7 +125,14 @@ public class Forwarder {
                 // A failure mid-body must not look like a complete response.
                 in.pipeTo(resp).onFailure(e -> resp.reset());
             }).onFailure(e -> badGateway(rc, up, e));
-        }).onFailure(e -> badGateway(rc, up, e));
+        }).onFailure(e -> {
+            if (triesLeft > 1) {
+                count(up, "failover");
+                forward(rc, instances, triesLeft - 1);
+            } else {
+                badGateway(rc, up, e);
+            }
+        });
     }
 
     /** The request's end-to-end headers, plus where it came from (X-Forwarded-*). */

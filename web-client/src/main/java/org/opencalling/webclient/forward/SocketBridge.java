@@ -29,7 +29,7 @@ final class SocketBridge {
     private static final int MAX_MESSAGE = 64 * 1024 + 1024; // signaling itself closes with 1009 above 64 KiB
 
     private final Vertx vertx;
-    private final Upstream signaling;
+    private final Forwarder.Instances signaling;
     private final long pingMillis;
     private final long idleMillis;
     private final MeterRegistry registry;
@@ -37,7 +37,7 @@ final class SocketBridge {
     private final AtomicInteger open = new AtomicInteger();
     private final Set<ServerWebSocket> browsers = ConcurrentHashMap.newKeySet();
 
-    SocketBridge(Vertx vertx, Upstream signaling, Duration ping, Duration idle, MeterRegistry registry) {
+    SocketBridge(Vertx vertx, Forwarder.Instances signaling, Duration ping, Duration idle, MeterRegistry registry) {
         this.vertx = vertx;
         this.signaling = signaling;
         this.pingMillis = ping.toMillis();
@@ -56,11 +56,26 @@ final class SocketBridge {
             return;
         }
         req.pause();
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(signaling.host())
-                .setPort(signaling.port()).setSsl(signaling.ssl()).setURI(req.uri()).setTimeout(10_000);
+        connect(rc, req, signaling.all.size());
+    }
+
+    /**
+     * Opens the upstream socket on the next signaling instance; one that cannot be reached (a
+     * restarting pod) is skipped for the next, so a browser reconnecting after a drain lands on
+     * a live instance.
+     */
+    private void connect(RoutingContext rc, HttpServerRequest req, int triesLeft) {
+        Upstream target = signaling.next();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(target.host())
+                .setPort(target.port()).setSsl(target.ssl()).setURI(req.uri()).setTimeout(10_000);
         Forwarder.forwardedHeaders(req).forEach(options::addHeader);
         client.connect(options).onSuccess(up -> req.toWebSocket().onSuccess(browser -> bridge(browser, up))
                 .onFailure(e -> up.close((short) 1001, "browser gone"))).onFailure(e -> {
+            if (!(e instanceof UpgradeRejectedException) && triesLeft > 1) {
+                count("failover");
+                connect(rc, req, triesLeft - 1);
+                return;
+            }
             count("refused");
             int status = e instanceof UpgradeRejectedException r ? r.getStatus() : 502;
             req.resume();
