@@ -190,6 +190,18 @@ public final class LocalCluster {
         return 0;
     }
 
+    /** Stops one service (SIGTERM, as a rolling restart does) and starts it again; true when ready again. */
+    boolean restart(String name) throws Exception {
+        ServiceProcess p;
+        synchronized (running) {
+            p = running.stream().filter(r -> r.spec().name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+        }
+        p.stop(Duration.ofSeconds(10));
+        p.start(ProcessHandle.current().info().command().orElse("java"));
+        return p.awaitReady(Duration.ofSeconds(90));
+    }
+
     /** Stops everything started (reverse order, Redis last). */
     void stop() {
         stopAll();

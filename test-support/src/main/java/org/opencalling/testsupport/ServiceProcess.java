@@ -47,9 +47,11 @@ public final class ServiceProcess {
             command.add(SETSID.toString());
         }
         command.addAll(List.of(javaCommand, "-jar", spec.jar().toString()));
+        // A restart appends: what the first run logged (its shutdown included) stays readable.
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(process == null ? ProcessBuilder.Redirect.to(log.toFile())
+                        : ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(spec.env());
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(spec.port()));
         process = pb.start();

@@ -60,8 +60,11 @@ const BENIGN = new Set(['not-in-call', 'call-ended', 'unknown-call', 'not-logged
 /** Login errors worth another try (the cluster was briefly unavailable). */
 const RETRY_LOGIN = new Set(['presence-unavailable', 'unavailable', 'conflict']);
 
-/** Close codes after which the SDK does not reconnect by itself. */
-const FINAL_CLOSE = new Set([1000, 4001, 4002]);
+/**
+ * Close codes after which the SDK does not reconnect by itself: kicked, taken over. (1000 comes
+ * after our own logout; any other 1000, say from a stopping server, is reconnected.)
+ */
+const FINAL_CLOSE = new Set([4001, 4002]);
 
 /** An error with the code the ERROR event and the rejected promise carry. */
 class CallingError extends Error {
