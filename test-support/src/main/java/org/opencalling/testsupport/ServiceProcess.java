@@ -87,6 +87,13 @@ public final class ServiceProcess {
     }
 
     /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it lingers. */
+    /** SIGKILL: the process dies at once, with no shutdown of its own (a crashed pod). */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     public void stop(Duration grace) throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;

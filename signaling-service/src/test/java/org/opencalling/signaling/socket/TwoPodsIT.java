@@ -63,15 +63,17 @@ class TwoPodsIT {
         kafka = KafkaBroker.start();
         Path logs = Files.createTempDirectory("two-pods");
         int usersig = FreePorts.next();
-        int presence = FreePorts.next();
+        int[] presence = {FreePorts.next(), FreePorts.next()};
         usersigUrl = "http://localhost:" + usersig;
         String apps = SignalingTestResource.APP + ":" + SignalingTestResource.SECRET;
         start("usersig-service", "usersig-service", usersig, Map.of("TRTC_APPS", apps,
                 "BACKEND_CLIENTS", SignalingTestResource.CLIENT + ":presence:write+calls:read",
                 "JWT_ALLOW_GENERATED_KEY", "true"), logs);
         String jwks = usersigUrl + "/.well-known/jwks.json";
-        start("presence-service", "presence-service", presence, Map.of("REDIS_URL", redis.url(),
-                "KAFKA_BOOTSTRAP_SERVERS", "", "JWKS_URL", jwks), logs);
+        for (int i = 0; i < 2; i++) { // two presence instances over the one Redis, one per signaling pod
+            start("presence-" + (i + 1), "presence-service", presence[i], Map.of("REDIS_URL", redis.url(),
+                    "KAFKA_BOOTSTRAP_SERVERS", "", "JWKS_URL", jwks), logs);
+        }
         pod1Port = FreePorts.next();
         pod2Port = FreePorts.next();
         for (int i = 1; i <= 2; i++) {
@@ -79,7 +81,7 @@ class TwoPodsIT {
             env.put("TRTC_APPS", apps);
             env.put("TURN_SECRET", SignalingTestResource.TURN_SECRET);
             env.put("USERSIG_URL", usersigUrl);
-            env.put("PRESENCE_URL", "http://localhost:" + presence);
+            env.put("PRESENCE_URL", "http://localhost:" + presence[i - 1]);
             env.put("REDIS_URL", redis.url());
             env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             env.put("JWKS_URL", jwks);
@@ -271,13 +273,60 @@ class TwoPodsIT {
     }
 
     @Test
+    @Order(4)
+    void theSameUserLoggingInOnBothInstancesAtOnceKeepsExactlyOneSession() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String user = "racer" + round;
+            WsClient a = connect(pod1Port);
+            WsClient b = connect(pod2Port);
+            String sig = SignalingSocketTest.userSig(user, 600);
+            // Both logins leave at the same moment, to two instances with two presence instances.
+            Thread t = new Thread(() -> a.sendOnly(SignalingSocketTest.login(user, sig)));
+            t.start();
+            b.sendOnly(SignalingSocketTest.login(user, sig));
+            t.join();
+            // Exactly one is kicked (close 4001, or refused); the other stays and answers.
+            int closedA = closedWithin(a);
+            int closedB = closedWithin(b);
+            assertTrue((closedA == 4001) != (closedB == 4001),
+                    "exactly one session kicked in round " + round + ": " + closedA + " / " + closedB);
+            WsClient survivor = closedA == 4001 ? b : a;
+            survivor.sendOnly("{\"type\":\"ping\",\"id\":\"p\"}");
+            survivor.expect("pong");
+            a.close();
+            b.close();
+        }
+    }
+
+    /** The close code within 5 s, or 0 if still open. */
+    static int closedWithin(WsClient c) throws Exception {
+        try {
+            return c.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return 0;
+        }
+    }
+
+    /** A Redis command's reply line (RESP, one-line replies): the test's view of what is left. */
+    static String redis(String... args) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", redis.port())) {
+            StringBuilder cmd = new StringBuilder("*" + args.length + "\r\n");
+            for (String a : args) {
+                cmd.append("$").append(a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+            }
+            s.getOutputStream().write(cmd.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream())).readLine();
+        }
+    }
+
+    @Test
     @Order(5) // last: it kills instance 1
     void theTimeoutFiresOnceWhenTheCallersInstanceDies() throws Exception {
         try (WsClient dora = user(pod2Port, "dora2")) {
             WsClient carl = user(pod1Port, "carl2");
             String callId = invite(carl, "{\"type\":\"invite\",\"callees\":[\"dora2\"],\"timeoutSeconds\":3}");
             dora.expect("invited");
-            pod1.stop(Duration.ofSeconds(10)); // the caller's instance is gone
+            pod1.kill(); // SIGKILL: the caller's instance is gone, with no shutdown of its own
             carl.close();
             JsonNode timeout = dora.expect("timeout");
             assertEquals(callId, timeout.get("callId").asText());
@@ -303,6 +352,16 @@ class TwoPodsIT {
                 }
             }
             assertEquals(List.of("invited", "timeout", "ended"), types);
+            // Nothing stuck in Redis: no busy marks, no deadline, no held invitation; the ended
+            // call's record expires by itself.
+            long app = SignalingTestResource.APP;
+            for (String u : List.of("carl2", "dora2")) {
+                assertEquals(":0", redis("EXISTS", "trtc:call:user:" + app + ":" + u), u + " is not busy any more");
+                assertEquals(":0", redis("EXISTS", "trtc:call:pending:" + app + ":" + u), "no held invitation for " + u);
+            }
+            assertEquals("$-1", redis("ZSCORE", "trtc:call:deadlines", callId), "no deadline left");
+            String ttl = redis("TTL", "trtc:call:" + callId);
+            assertTrue(ttl.startsWith(":") && Long.parseLong(ttl.substring(1)) > 0, "the call record expires: " + ttl);
         }
     }
 }
