@@ -281,7 +281,13 @@ class TwoPodsIT {
             WsClient b = connect(pod2Port);
             String sig = SignalingSocketTest.userSig(user, 600);
             // Both logins leave at the same moment, to two instances with two presence instances.
-            Thread t = new Thread(() -> a.sendOnly(SignalingSocketTest.login(user, sig)));
+            Thread t = new Thread(() -> {
+                try {
+                    a.sendOnly(SignalingSocketTest.login(user, sig));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             t.start();
             b.sendOnly(SignalingSocketTest.login(user, sig));
             t.join();
@@ -326,10 +332,23 @@ class TwoPodsIT {
             WsClient carl = user(pod1Port, "carl2");
             String callId = invite(carl, "{\"type\":\"invite\",\"callees\":[\"dora2\"],\"timeoutSeconds\":3}");
             dora.expect("invited");
+            // Call events leave a pod from an in-memory buffer: a SIGKILLed pod loses what it had
+            // not sent yet (docs/operations.md). Here the invitation's event is out before the crash.
+            kafka.read("trtc.call-events", r -> callId.equals(r.key()), 1, Duration.ofSeconds(30));
             pod1.kill(); // SIGKILL: the caller's instance is gone, with no shutdown of its own
             carl.close();
             JsonNode timeout = dora.expect("timeout");
             assertEquals(callId, timeout.get("callId").asText());
+            // Nothing stuck in Redis (before anyone calls dora2 again): no busy marks, no deadline, no held invitation; the ended
+            // call's record expires by itself.
+            long app = SignalingTestResource.APP;
+            for (String u : List.of("carl2", "dora2")) {
+                assertEquals(":0", redis("EXISTS", "trtc:call:user:" + app + ":" + u), u + " is not busy any more");
+                assertEquals(":0", redis("EXISTS", "trtc:call:pending:" + app + ":" + u), "no held invitation for " + u);
+            }
+            assertEquals("$-1", redis("ZSCORE", "trtc:call:deadlines", callId), "no deadline left");
+            String ttl = redis("TTL", "trtc:call:" + callId);
+            assertTrue(ttl.startsWith(":") && Long.parseLong(ttl.substring(1)) > 0, "the call record expires: " + ttl);
             // Fired once: a marker call afterwards arrives with no second timeout before it.
             String next;
             try (WsClient eve = user(pod2Port, "eve2")) {
@@ -352,16 +371,7 @@ class TwoPodsIT {
                 }
             }
             assertEquals(List.of("invited", "timeout", "ended"), types);
-            // Nothing stuck in Redis: no busy marks, no deadline, no held invitation; the ended
-            // call's record expires by itself.
-            long app = SignalingTestResource.APP;
-            for (String u : List.of("carl2", "dora2")) {
-                assertEquals(":0", redis("EXISTS", "trtc:call:user:" + app + ":" + u), u + " is not busy any more");
-                assertEquals(":0", redis("EXISTS", "trtc:call:pending:" + app + ":" + u), "no held invitation for " + u);
-            }
-            assertEquals("$-1", redis("ZSCORE", "trtc:call:deadlines", callId), "no deadline left");
-            String ttl = redis("TTL", "trtc:call:" + callId);
-            assertTrue(ttl.startsWith(":") && Long.parseLong(ttl.substring(1)) > 0, "the call record expires: " + ttl);
+
         }
     }
 }
