@@ -24,6 +24,7 @@ public class PresenceClient {
         }
     }
 
+    @io.quarkus.runtime.annotations.RegisterForReflection // sent as JSON
     public record SessionRef(long sdkAppId, String userId, String sessionId) {
     }
 

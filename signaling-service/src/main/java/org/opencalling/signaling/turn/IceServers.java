@@ -11,6 +11,7 @@ import java.util.List;
  * {@code RTCIceServer}.
  */
 public final class IceServers {
+    @io.quarkus.runtime.annotations.RegisterForReflection // sent as JSON
     public record IceServer(List<String> urls, String username, String credential) {
     }
 
