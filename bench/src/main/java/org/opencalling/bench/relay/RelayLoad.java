@@ -70,7 +70,7 @@ public final class RelayLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = options(args);
+        Map<String, String> opt = org.opencalling.bench.Args.parse(args);
         int[] rates = Arrays.stream(opt.getOrDefault("rates", "10000,20000,40000,80000").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         int seconds = Integer.parseInt(opt.getOrDefault("seconds", "5"));
@@ -492,16 +492,5 @@ public final class RelayLoad {
         }
         throw new IllegalStateException("the relay did not answer on " + port + ": "
                 + (Files.exists(log) ? Files.readString(log) : "(no log)"));
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("options are --name value: " + args[i]);
-            }
-            out.put(args[i].substring(2), args[i + 1]);
-        }
-        return out;
     }
 }

@@ -52,7 +52,7 @@ public final class SignalingLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = options(args);
+        Map<String, String> opt = org.opencalling.bench.Args.parse(args);
         int[] rates = Arrays.stream(opt.getOrDefault("rates", "100,200,400,800").split(",")).mapToInt(Integer::parseInt).toArray();
         int seconds = Integer.parseInt(opt.getOrDefault("seconds", "10"));
         int pairs = Integer.parseInt(opt.getOrDefault("pairs", "200"));
@@ -444,16 +444,5 @@ public final class SignalingLoad {
 
     static Path jar(String module) {
         return Path.of(module, "target/quarkus-app/quarkus-run.jar");
-    }
-
-    static Map<String, String> options(String[] args) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("options are --name value: " + args[i]);
-            }
-            out.put(args[i].substring(2), args[i + 1]);
-        }
-        return out;
     }
 }

@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -61,10 +60,7 @@ public final class CallSetupTime {
             """;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opt = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opt = org.opencalling.bench.Args.parse(args);
         String base = opt.getOrDefault("base", "http://localhost:8080");
         int calls = Integer.parseInt(opt.getOrDefault("calls", "10"));
         boolean relay = Boolean.parseBoolean(opt.getOrDefault("relay", "false"));
