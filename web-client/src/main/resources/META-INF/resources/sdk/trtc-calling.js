@@ -631,7 +631,8 @@ export default class TRTCCalling {
     if (this._call !== c) throw this._error(new CallingError('call-ended', 'the call ended as it was answered'));
     c.state = 'connected';
     c.members.add(this._userId);
-    for (const u of c.members) this._enter(u); // the caller (and whoever joined before) will offer
+    // USER_ENTER comes with each member's offer (those in the call offer to whoever joins), so
+    // a group caller who left while we rang never "enters".
   }
 
   /** Reject the ringing call (also the older form reject({inviteID, isBusy, callType})). */
