@@ -65,6 +65,15 @@ public final class Allocations {
         boolean opened(Allocation a);
 
         void closed(Allocation a);
+
+        /**
+         * Closes the relayed port and runs {@code release} once the port is really free (the
+         * pool may then give it again); by default at once.
+         */
+        default void closed(Allocation a, Runnable release) {
+            closed(a);
+            release.run();
+        }
     }
 
     private final Limits limits;
@@ -282,10 +291,18 @@ public final class Allocations {
         if (all.remove(a.tuple(), a)) {
             ended.get(why).incrementAndGet();
             byRelayPort.remove(a.relayPort(), a);
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    ports.release(a.relayPort());
+                }
+            };
             try {
-                listener.closed(a);
+                listener.closed(a, release);
+            } catch (RuntimeException e) {
+                release.run(); // the listener failed: the port goes back anyway (once)
+                throw e;
             } finally {
-                ports.release(a.relayPort());
                 perUser.computeIfPresent(quotaKey(a.username()), (u, n) -> n <= 1 ? null : n - 1);
             }
             return true;

@@ -174,7 +174,12 @@ public final class RelayServer implements AutoCloseable {
 
             @Override
             public void closed(Allocation a) {
-                closeRelay(a.relayPort());
+                closeRelay(a.relayPort(), () -> { });
+            }
+
+            @Override
+            public void closed(Allocation a, Runnable release) {
+                closeRelay(a.relayPort(), release);
             }
         });
         for (Loop l : loops) {
@@ -273,8 +278,21 @@ public final class RelayServer implements AutoCloseable {
         return loops[0].submit(task);
     }
 
-    /** Ends these allocations now (a TCP one's connection too); completes with how many it ended. */
+    /**
+     * Ends these allocations now (a TCP one's connection too); completes with how many it ended,
+     * once their relayed ports are free again (every loop has run what the ending queued on it).
+     */
     public CompletableFuture<Integer> end(Collection<Allocation> which) {
+        return endOnLoop(which).thenCompose(n -> {
+            List<CompletableFuture<Object>> settled = new ArrayList<>();
+            for (Loop l : loops) {
+                settled.add(l.submit(() -> null));
+            }
+            return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new)).thenApply(x -> n);
+        });
+    }
+
+    private CompletableFuture<Integer> endOnLoop(Collection<Allocation> which) {
         return onLoop(() -> {
             int n = 0;
             for (Allocation a : which) {
@@ -302,7 +320,7 @@ public final class RelayServer implements AutoCloseable {
             c.register(l.selector, SelectionKey.OP_READ, new Relayed(port));
             relays.put(port, new RelaySocket(c, l));
             return true;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // (RuntimeException: the relay is stopping)
             if (c != null) {
                 try {
                     c.close();
@@ -314,22 +332,43 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    private void closeRelay(int port) {
+    /**
+     * Closes an allocation's relayed socket. Its port is free only after the owning loop's next
+     * selection: on that loop this happens now; from another loop (the expiry sweep, the admin
+     * API) the owning loop does it, and only then is the port given back to the pool (else a new
+     * Allocate could meet it still bound).
+     */
+    private void closeRelay(int port, Runnable release) {
         RelaySocket r = relays.remove(port);
         if (r == null) {
+            release.run();
             return;
         }
         try {
             r.channel.close();
-            // A registered channel lets its port go only at its selector's next selection: now
-            // when this is its loop, so the port is free before the client hears it was released.
-            if (current.get() == r.loop) {
-                r.loop.selector.selectNow();
-            } else {
-                r.loop.selector.wakeup();
-            }
         } catch (IOException ignored) {
             // closing anyway
+        }
+        if (current.get() == r.loop) {
+            selectNow(r.loop);
+            release.run();
+        } else {
+            r.loop.submit(() -> {
+                selectNow(r.loop);
+                release.run();
+                return null;
+            }).exceptionally(e -> {
+                release.run(); // the relay is stopping: nothing will bind it again anyway
+                return null;
+            });
+        }
+    }
+
+    private static void selectNow(Loop l) {
+        try {
+            l.selector.selectNow();
+        } catch (IOException | RuntimeException ignored) {
+            // a closed selector: the relay is stopping
         }
     }
 
@@ -669,27 +708,32 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** Closes every socket and selector; one that fails to close does not keep the others open. */
     private void closeAll() throws IOException {
+        List<java.io.Closeable> all = new ArrayList<>();
         for (Loop l : loops) {
             if (l != null) {
-                for (DatagramChannel c : l.udp.values()) {
-                    c.close();
-                }
+                all.addAll(l.udp.values());
             }
         }
-        for (ServerSocketChannel s : tcpListeners.values()) {
-            s.close();
-        }
-        for (TcpConnection c : connections.values()) {
-            c.channel.close();
-        }
-        for (RelaySocket r : relays.values()) {
-            r.channel.close();
-        }
+        all.addAll(tcpListeners.values());
+        connections.values().forEach(c -> all.add(c.channel));
+        relays.values().forEach(r -> all.add(r.channel));
         for (Loop l : loops) {
             if (l != null) {
-                l.selector.close();
+                all.add(l.selector);
             }
+        }
+        IOException first = null;
+        for (java.io.Closeable c : all) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

@@ -175,4 +175,33 @@ class AllocationsTest {
         a.expire(T + 30_000);
         assertTrue(a.create(tuple(4), "mallory", -1, T + 30_000).ok(), "the reservation expired: room again");
     }
+
+    @Test
+    void aRelayedPortGoesBackToThePoolOnlyWhenItsSocketHasLetItGo() {
+        PortPool pool = new PortPool(50000, 50009);
+        Allocations a = new Allocations(Allocations.Limits.standard(5, 10), pool);
+        java.util.List<Runnable> pending = new java.util.ArrayList<>();
+        a.listener(new Allocations.Listener() {
+            @Override
+            public boolean opened(Allocation x) {
+                return true;
+            }
+
+            @Override
+            public void closed(Allocation x) {
+            }
+
+            @Override
+            public void closed(Allocation x, Runnable release) {
+                pending.add(release); // another event loop will close the socket later
+            }
+        });
+        Allocation first = a.create(tuple(1), "alice", -1, T).allocation();
+        assertTrue(a.remove(first, Allocations.End.ADMIN));
+        assertEquals(0, a.size());
+        assertEquals(1, pool.inUse(), "the port stays taken until its socket is gone");
+        pending.get(0).run();
+        pending.get(0).run(); // once only
+        assertEquals(0, pool.inUse());
+    }
 }
