@@ -27,36 +27,29 @@ record Options(int portOffset, int replicas, boolean help) {
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--port-offset" -> {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("--port-offset needs a number");
-                    }
-                    try {
-                        offset = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--port-offset needs a number, got " + args[i]);
-                    }
-                    if (offset < 0 || offset > 50000) {
-                        throw new IllegalArgumentException("--port-offset must be between 0 and 50000");
-                    }
-                }
-                case "--replicas" -> {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("--replicas needs a number");
-                    }
-                    try {
-                        replicas = Integer.parseInt(args[++i]);
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--replicas needs a number, got " + args[i]);
-                    }
-                    if (replicas < 1 || replicas > 5) {
-                        throw new IllegalArgumentException("--replicas must be between 1 and 5");
-                    }
-                }
+                case "--port-offset" -> offset = number(args, ++i, "--port-offset", 0, 50000);
+                case "--replicas" -> replicas = number(args, ++i, "--replicas", 1, 5);
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         return new Options(offset, replicas, help);
+    }
+
+    /** The number after an option, within its bounds. */
+    private static int number(String[] args, int i, String option, int min, int max) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a number");
+        }
+        int n;
+        try {
+            n = Integer.parseInt(args[i]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got " + args[i]);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(option + " must be between " + min + " and " + max);
+        }
+        return n;
     }
 }
