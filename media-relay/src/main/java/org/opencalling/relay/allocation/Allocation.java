@@ -26,21 +26,27 @@ public final class Allocation {
     public static final int MAX_PERMISSIONS = 128;
 
     /** Traffic relayed, for the admin API (written by the relay loop only, read anywhere). */
-    private volatile long packetsToPeer;
-    private volatile long bytesToPeer;
-    private volatile long packetsToClient;
-    private volatile long bytesToClient;
+    private final Flow toPeer;
+    private final Flow toClient;
     private volatile long droppedOverCap;
-    /** The bandwidth cap per direction (null: none). */
-    private final TokenBucket toPeerBudget;
-    private final TokenBucket toClientBudget;
+
+    /** One direction's traffic and its bandwidth cap (null: none). */
+    private static final class Flow {
+        final TokenBucket budget;
+        volatile long packets;
+        volatile long bytes;
+
+        Flow(TokenBucket budget) {
+            this.budget = budget;
+        }
+    }
 
     Allocation(String id, FiveTuple tuple, String username, int relayPort, long createdAt, long expiresAt,
                byte[] allocateTransaction, long maxBytesPerSecond) {
         this.id = id;
         this.createdAt = createdAt;
-        this.toPeerBudget = maxBytesPerSecond > 0 ? new TokenBucket(maxBytesPerSecond, createdAt) : null;
-        this.toClientBudget = maxBytesPerSecond > 0 ? new TokenBucket(maxBytesPerSecond, createdAt) : null;
+        this.toPeer = new Flow(maxBytesPerSecond > 0 ? new TokenBucket(maxBytesPerSecond, createdAt) : null);
+        this.toClient = new Flow(maxBytesPerSecond > 0 ? new TokenBucket(maxBytesPerSecond, createdAt) : null);
         this.tuple = tuple;
         this.username = username;
         this.relayPort = relayPort;
@@ -67,23 +73,21 @@ public final class Allocation {
      * (false: drop it).
      */
     public synchronized boolean toPeer(int bytes, long nowMillis) {
-        if (toPeerBudget != null && !toPeerBudget.take(bytes, nowMillis)) {
-            droppedOverCap++;
-            return false;
-        }
-        packetsToPeer++;
-        bytesToPeer += bytes;
-        return true;
+        return pass(toPeer, bytes, nowMillis);
     }
 
     /** The same towards the client. */
     public synchronized boolean toClient(int bytes, long nowMillis) {
-        if (toClientBudget != null && !toClientBudget.take(bytes, nowMillis)) {
+        return pass(toClient, bytes, nowMillis);
+    }
+
+    private boolean pass(Flow flow, int bytes, long nowMillis) {
+        if (flow.budget != null && !flow.budget.take(bytes, nowMillis)) {
             droppedOverCap++;
             return false;
         }
-        packetsToClient++;
-        bytesToClient += bytes;
+        flow.packets++;
+        flow.bytes += bytes;
         return true;
     }
 
@@ -93,7 +97,7 @@ public final class Allocation {
     }
 
     public Traffic traffic() {
-        return new Traffic(packetsToPeer, bytesToPeer, packetsToClient, bytesToClient, droppedOverCap);
+        return new Traffic(toPeer.packets, toPeer.bytes, toClient.packets, toClient.bytes, droppedOverCap);
     }
 
     public synchronized int channelCount() {
