@@ -38,8 +38,19 @@ class ComposeFileTest {
     static JsonNode compose;
 
     @BeforeAll
-    static void read() throws Exception {
-        compose = new ObjectMapper(new YAMLFactory()).readTree(ServiceConfig.ROOT.resolve("docker-compose.yml").toFile());
+    static void read() {
+        compose();
+    }
+
+    static synchronized JsonNode compose() {
+        if (compose == null) {
+            try {
+                compose = new ObjectMapper(new YAMLFactory()).readTree(ServiceConfig.ROOT.resolve("docker-compose.yml").toFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return compose;
     }
 
     @Test
