@@ -90,7 +90,7 @@ public final class LocalCluster {
         relayEnv.put("RELAY_UDP_PORTS", udp);
         relayEnv.put("RELAY_TCP_PORTS", tcp);
         // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
-        relayEnv.put("RELAY_ALLOWED_PEERS", "loopback,private");
+        relayEnv.put("RELAY_ALLOWED_PEER_CIDRS", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7");
         relayEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json"); // the admin API's tokens
         signalingEnv.put("USERSIG_URL", usersigUrl);
         signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");

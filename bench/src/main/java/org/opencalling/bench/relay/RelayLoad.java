@@ -435,7 +435,7 @@ public final class RelayLoad {
         env.put("RELAY_UDP_PORTS", Integer.toString(port));
         env.put("RELAY_TCP_PORTS", Integer.toString(FreePorts.next()));
         env.put("RELAY_PORT_RANGE", "49160-65000");
-        env.put("RELAY_ALLOWED_PEERS", "loopback");
+        env.put("RELAY_ALLOWED_PEER_CIDRS", "127.0.0.0/8");
         env.put("RELAY_MAX_ALLOCATIONS", "100000");
         if (jvmOpts != null) {
             env.put("JAVA_TOOL_OPTIONS", jvmOpts);

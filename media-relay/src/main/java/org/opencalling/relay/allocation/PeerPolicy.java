@@ -4,35 +4,56 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Which peers a client may relay to. By default none on loopback, unspecified, link-local,
- * multicast, broadcast or private (RFC 1918, unique-local fc00::/7, CGNAT 100.64/10) addresses:
- * an open relay into the operator's own network is the classic TURN hole. IPv4-mapped and
- * IPv4-compatible IPv6 forms are judged as the IPv4 address they carry. Configuration may allow
- * classes back (tests allow loopback).
+ * multicast, broadcast, reserved or private (RFC 1918, unique-local fc00::/7, CGNAT 100.64/10)
+ * addresses: an open relay into the operator's own network is the classic TURN hole. IPv4-mapped
+ * and IPv4-compatible IPv6 forms are judged as the IPv4 address they carry. Configuration
+ * ({@code RELAY_ALLOWED_PEER_CIDRS}) allows address blocks back (tests: 127.0.0.0/8); unspecified,
+ * multicast and broadcast addresses are never peers, whatever it says.
  */
 public final class PeerPolicy {
-    /** The address classes a configuration may allow. */
-    public enum Allow { LOOPBACK, PRIVATE }
+    private final List<Cidr> allowed;
 
-    private final boolean loopback;
-    private final boolean privateNets;
+    public PeerPolicy(List<Cidr> allowed) {
+        this.allowed = List.copyOf(allowed);
+    }
 
-    public PeerPolicy(List<Allow> allowed) {
-        this.loopback = allowed.contains(Allow.LOOPBACK);
-        this.privateNets = allowed.contains(Allow.PRIVATE);
+    /** A comma-separated list of CIDR blocks ("127.0.0.0/8, fd00::/8"); blank: none. */
+    public static PeerPolicy allowing(String cidrs) {
+        List<Cidr> list = new ArrayList<>();
+        for (String entry : cidrs.split(",")) {
+            if (!entry.isBlank()) {
+                list.add(Cidr.parse(entry.trim()));
+            }
+        }
+        return new PeerPolicy(list);
     }
 
     /** Null if the peer is allowed; otherwise why not (for the 403 reason and the metric). */
     public String refusal(InetAddress peer) {
         InetAddress a = canonical(peer);
+        String refusal = denied(a);
+        if (refusal == null || refusal.equals("unspecified") || refusal.equals("multicast") || refusal.equals("broadcast")) {
+            return refusal;
+        }
+        for (Cidr c : allowed) {
+            if (c.contains(a)) {
+                return null;
+            }
+        }
+        return refusal;
+    }
+
+    private static String denied(InetAddress a) {
         if (a.isAnyLocalAddress()) {
             return "unspecified";
         }
         if (a.isLoopbackAddress()) {
-            return loopback ? null : "loopback";
+            return "loopback";
         }
         if (a.isMulticastAddress()) {
             return "multicast";
@@ -55,13 +76,13 @@ public final class PeerPolicy {
             }
             boolean isPrivate = first == 10 || (first == 172 && second >= 16 && second <= 31)
                     || (first == 192 && second == 168) || (first == 100 && second >= 64 && second <= 127);
-            return isPrivate && !privateNets ? "private" : null;
+            return isPrivate ? "private" : null;
         }
         if ((b[0] & 0xFE) == 0xFC) { // fc00::/7 unique local
-            return privateNets ? null : "private";
+            return "private";
         }
         if ((b[0] & 0xFF) == 0xFE && (b[1] & 0xC0) == 0xC0) { // fec0::/10 site-local (deprecated)
-            return privateNets ? null : "private";
+            return "private";
         }
         return null;
     }

@@ -9,7 +9,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -60,8 +59,8 @@ public class RelayService {
     @ConfigProperty(name = "relay.threads")
     int threads;
 
-    @ConfigProperty(name = "relay.allowed-peers")
-    Optional<List<String>> allowedPeers;
+    @ConfigProperty(name = "relay.allowed-peer-cidrs")
+    Optional<String> allowedPeerCidrs;
 
     @Inject
     MeterRegistry registry;
@@ -158,9 +157,13 @@ public class RelayService {
         allocations = new Allocations(Allocations.Limits.standard(maxPerUser, maxTotal)
                 .withMaxBytesPerSecond(maxBitrateKbps * 1000 / 8),
                 new PortPool(Integer.parseInt(range[0].trim()), Integer.parseInt(range[1].trim())));
-        List<PeerPolicy.Allow> allow = allowedPeers.orElse(List.of()).stream()
-                .filter(s -> !s.isBlank()).map(s -> PeerPolicy.Allow.valueOf(s.trim().toUpperCase(Locale.ROOT))).toList();
-        handler = new TurnHandler(allocations, new PeerPolicy(allow), StatelessNonce.withRandomKey(600_000),
+        PeerPolicy peers;
+        try {
+            peers = PeerPolicy.allowing(allowedPeerCidrs.orElse(""));
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalStateException("RELAY_ALLOWED_PEER_CIDRS: " + bad.getMessage());
+        }
+        handler = new TurnHandler(allocations, peers, StatelessNonce.withRandomKey(600_000),
                 new TurnCredentials(secret.get()), realm, InetAddress.getByName(publicHost));
         server = new RelayServer(handler, allocations, InetAddress.getByName(bindAddress), udpPorts, tcpPorts,
                 System::currentTimeMillis, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());

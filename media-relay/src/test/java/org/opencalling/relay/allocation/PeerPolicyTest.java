@@ -56,12 +56,36 @@ class PeerPolicyTest {
         assertNull(refusal(strict, "203.0.113.9"));
         assertNull(refusal(strict, "172.32.0.1"));
         assertNull(refusal(strict, "2001:db8::1"));
-        PeerPolicy tests = new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK));
+        PeerPolicy tests = PeerPolicy.allowing("127.0.0.0/8");
         assertNull(refusal(tests, "127.0.0.1"));
+        assertNull(refusal(tests, "127.255.0.9"));
+        assertEquals("loopback", refusal(tests, "::1"), "an IPv4 block does not cover IPv6");
         assertEquals("private", refusal(tests, "10.0.0.1"));
-        PeerPolicy lan = new PeerPolicy(List.of(PeerPolicy.Allow.PRIVATE));
-        assertNull(refusal(lan, "192.168.1.1"));
+        PeerPolicy lan = PeerPolicy.allowing(" 192.168.10.0/23 , fd00::/8,::1");
+        assertNull(refusal(lan, "192.168.10.1"));
+        assertNull(refusal(lan, "192.168.11.255"));
+        assertEquals("private", refusal(lan, "192.168.12.1"), "outside the /23");
+        assertEquals("private", refusal(lan, "192.168.9.255"));
+        assertNull(refusal(lan, "fd12::1"));
+        assertEquals("private", refusal(lan, "fc00::1"));
+        assertNull(refusal(lan, "::1"), "a single address");
         assertEquals("loopback", refusal(lan, "127.0.0.1"));
-        assertEquals("multicast", refusal(lan, "239.1.1.1"), "never allowed");
+        PeerPolicy everything = PeerPolicy.allowing("0.0.0.0/0,::/0");
+        assertNull(refusal(everything, "10.0.0.1"));
+        assertNull(refusal(everything, "169.254.1.1"));
+        assertEquals("multicast", refusal(everything, "239.1.1.1"), "never allowed");
+        assertEquals("unspecified", refusal(everything, "0.0.0.0"), "never allowed");
+        assertEquals("broadcast", refusal(everything, "255.255.255.255"), "never allowed");
+        assertEquals("multicast", refusal(everything, "ff02::1"), "never allowed");
+    }
+
+    @Test
+    void malformedBlocksAreNamed() {
+        for (String bad : List.of("10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0/8x", "example.com/8", "10.0.0.0/", "/8", "1.2.3.4/a")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> PeerPolicy.allowing("127.0.0.0/8," + bad), bad);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(bad), e.getMessage());
+        }
+        assertEquals("loopback", PeerPolicy.allowing(" , ").refusal(InetAddress.getLoopbackAddress()), "blank entries allow nothing");
     }
 }

@@ -62,7 +62,7 @@ class ChromiumRelayCallTest {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         Allocations allocations = new Allocations(Allocations.Limits.standard(10, 100), new PortPool(49152, 65535));
         TurnCredentials credentials = new TurnCredentials(SECRET);
-        TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 StatelessNonce.withRandomKey(600_000), credentials, "opencalling", loopback);
         // Over TCP with two event loops: the second page's connection is handed to the other loop.
         try (RelayServer relay = new RelayServer(handler, allocations, loopback, List.of(0), List.of(0),

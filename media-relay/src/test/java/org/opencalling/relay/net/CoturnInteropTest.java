@@ -42,7 +42,7 @@ class CoturnInteropTest {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         int base = 43000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(100) * 20;
         Allocations allocations = new Allocations(Allocations.Limits.standard(10, 100), new PortPool(base, base + 19));
-        TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 StatelessNonce.withRandomKey(600_000), new TurnCredentials(SECRET), "opencalling", loopback);
         int peerPort = freeUdpPort();
         Process peer = new ProcessBuilder(PEER.toString(), "-L", "127.0.0.1", "-p", Integer.toString(peerPort))

@@ -44,7 +44,7 @@ class GarbageTest {
         TurnCredentials credentials = new TurnCredentials(SECRET);
         org.opencalling.relay.allocation.PortPool pool = RelayServerTest.freeRange();
         Allocations allocations = new Allocations(Allocations.Limits.standard(10, 100), pool);
-        TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 StatelessNonce.withRandomKey(600_000), credentials, "opencalling", loopback);
         try (RelayServer relay = new RelayServer(handler, allocations, loopback, List.of(0, 0), List.of(0),
                 System::currentTimeMillis, 2);

@@ -71,7 +71,7 @@ class RelayServerTest {
 
     @Test
     void aClientAndAPeerTalkThroughTheRelay() throws Exception {
-        TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 StatelessNonce.withRandomKey(600_000), credentials, REALM, loopback);
         relay = new RelayServer(handler, allocations, loopback, List.of(0), List.of(0), System::currentTimeMillis);
         InetSocketAddress server = new InetSocketAddress(loopback, relay.udpPorts().get(0));
@@ -164,7 +164,7 @@ class RelayServerTest {
 
     @Test
     void overTcpFramesAreFoundWhateverTheSegmentsAndTheAllocationEndsWithTheConnection() throws Exception {
-        TurnHandler handler = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 StatelessNonce.withRandomKey(600_000), credentials, REALM, loopback);
         relay = new RelayServer(handler, allocations, loopback, List.of(), List.of(0), System::currentTimeMillis);
         try (java.net.Socket tcp = new java.net.Socket(loopback, relay.tcpPorts().get(0));

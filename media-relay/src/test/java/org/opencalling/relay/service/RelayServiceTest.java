@@ -39,7 +39,7 @@ class RelayServiceTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("turn.secret", "service-test-secret", "relay.bind-address", "127.0.0.1",
                     "relay.udp-ports", "0," + BUSY.getLocalPort(), "relay.tcp-ports", "0",
-                    "relay.port-range", "44000-44099", "relay.allowed-peers", "loopback", "relay.threads", "2");
+                    "relay.port-range", "44000-44099", "relay.allowed-peer-cidrs", "127.0.0.0/8", "relay.threads", "2");
         }
 
         @Override

@@ -414,7 +414,7 @@ class TurnHandlerTest {
 
     @Test
     void onLoopbackWhenAllowedOnlyTheClientFacingPortsAreRefused() {
-        TurnHandler loopbackOk = new TurnHandler(allocations, new PeerPolicy(List.of(PeerPolicy.Allow.LOOPBACK)),
+        TurnHandler loopbackOk = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 new StatelessNonce("k".getBytes(), 600_000), credentials, REALM, address("192.0.2.10"));
         loopbackOk.ownAddresses(java.util.Set.of(address("127.0.0.1")), java.util.Set.of(3478), p -> p >= 49152);
         handler = loopbackOk;
