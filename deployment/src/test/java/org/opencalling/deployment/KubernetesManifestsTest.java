@@ -65,6 +65,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KubernetesManifestsTest {
     static final String NAMESPACE = "opencalling";
+    /** The relay's own namespace: host network and NET_BIND_SERVICE need the "privileged" level. */
+    static final String RELAY_NAMESPACE = "opencalling-relay";
     /** Scaled by HorizontalPodAutoscalers: everything but the relay, whose allocations are its own. */
     static final List<String> STATELESS = List.of("usersig-service", "presence-service", "signaling-service", "web-client");
     private static final Map<String, Rendered> CACHE = new ConcurrentHashMap<>();
@@ -78,6 +80,19 @@ class KubernetesManifestsTest {
         <T extends HasMetadata> T named(Class<T> type, String name) {
             return all(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
                     .orElseThrow(() -> new AssertionError(overlay + ": no " + type.getSimpleName() + " " + name));
+        }
+
+        /** A namespaced object as a pod in that namespace would find it. */
+        <T extends HasMetadata> T named(Class<T> type, String namespace, String name) {
+            return all(type).stream().filter(o -> o.getMetadata().getName().equals(name)
+                    && namespace.equals(o.getMetadata().getNamespace())).findFirst()
+                    .orElseThrow(() -> new AssertionError(overlay + ": no " + type.getSimpleName() + " " + namespace + "/" + name));
+        }
+
+        String namespaceOf(String workload) {
+            return all(Deployment.class).stream().filter(d -> d.getMetadata().getName().equals(workload))
+                    .map(d -> d.getMetadata().getNamespace()).findFirst()
+                    .orElseGet(() -> named(DaemonSet.class, workload).getMetadata().getNamespace());
         }
 
         /** Pod templates by workload name (Deployments and DaemonSets). */
@@ -95,18 +110,22 @@ class KubernetesManifestsTest {
                     .orElseThrow(() -> new AssertionError(overlay + ": " + service + " has a container named after it"));
         }
 
-        /** The generated ConfigMap every service reads its settings from. */
-        ConfigMap config() {
-            String name = container("signaling-service").getEnv().stream()
+        /** The generated ConfigMap a workload reads its RELAY_UDP_PORTS from (signaling: the services'; the relay's own). */
+        ConfigMap config(String workload) {
+            String name = container(workload).getEnv().stream()
                     .filter(e -> e.getName().equals("RELAY_UDP_PORTS")).findFirst().orElseThrow()
                     .getValueFrom().getConfigMapKeyRef().getName();
-            return named(ConfigMap.class, name);
+            return named(ConfigMap.class, namespaceOf(workload), name);
+        }
+
+        ConfigMap config() {
+            return config("signaling-service");
         }
 
         /** The keys a Secret has: rendered here, or (created by hand) documented in operations.md. */
-        Set<String> secretKeys(String name) {
+        Set<String> secretKeys(String namespace, String name) {
             for (Secret s : all(Secret.class)) {
-                if (s.getMetadata().getName().equals(name)) {
+                if (s.getMetadata().getName().equals(name) && namespace.equals(s.getMetadata().getNamespace())) {
                     return s.getData().keySet();
                 }
             }
@@ -130,17 +149,24 @@ class KubernetesManifestsTest {
         Set<String> kinds = r.objects().stream().map(HasMetadata::getKind).collect(Collectors.toCollection(TreeSet::new));
         assertTrue(kinds.containsAll(Set.of("Namespace", "ConfigMap", "Service", "Deployment", "DaemonSet",
                 "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy")), overlay + ": " + kinds);
-        assertEquals(NAMESPACE, r.named(Namespace.class, NAMESPACE).getMetadata().getName());
+        assertEquals("restricted", r.named(Namespace.class, NAMESPACE).getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"));
+        assertEquals("privileged", r.named(Namespace.class, RELAY_NAMESPACE).getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"));
         for (HasMetadata o : r.objects()) {
-            if (!(o instanceof Namespace)) {
-                assertEquals(NAMESPACE, o.getMetadata().getNamespace(), overlay + ": " + o.getKind() + " " + o.getMetadata().getName());
+            String where = overlay + ": " + o.getKind() + " " + o.getMetadata().getName();
+            if (o instanceof Namespace || o.getKind().startsWith("Cluster")) {
+                assertEquals(null, o.getMetadata().getNamespace(), where + " is cluster-wide");
+            } else {
+                boolean relay = "media-relay".equals(o.getMetadata().getLabels().get("app.kubernetes.io/name"))
+                        || o.getMetadata().getName().startsWith("opencalling-relay") || o.getKind().equals("ServiceAccount");
+                assertEquals(relay ? RELAY_NAMESPACE : NAMESPACE, o.getMetadata().getNamespace(), where);
             }
             assertEquals("opencalling", o.getMetadata().getLabels().get("app.kubernetes.io/part-of"),
                     overlay + ": " + o.getKind() + " " + o.getMetadata().getName() + " is labelled");
         }
         Set<String> names = new TreeSet<>();
         for (HasMetadata o : r.objects()) {
-            assertTrue(names.add(o.getKind() + "/" + o.getMetadata().getName()), overlay + ": one " + o.getKind() + " " + o.getMetadata().getName());
+            assertTrue(names.add(o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName()),
+                    overlay + ": one " + o.getKind() + " " + o.getMetadata().getName());
         }
     }
 
@@ -193,12 +219,16 @@ class KubernetesManifestsTest {
             for (EnvVar e : c.getEnv()) {
                 assertTrue(names.add(e.getName()), where + ": " + e.getName() + " set once");
                 assertTrue(config.reads(e.getName()), where + " is given " + e.getName() + ", which it never reads");
-                assertResolves(r, pod, c, e, where);
+                assertResolves(r, r.namespaceOf(service), pod, c, e, where);
             }
-            // Nothing compose gives a service is missing here (the same contract, MISSION.md's names).
+            // Nothing compose gives a service is missing here (the same contract, MISSION.md's names);
+            // a relay pod finds its public address from its node's name instead.
             Set<String> compose = new TreeSet<>();
             ComposeFileTest.compose().get("services").get(service).get("environment").fieldNames().forEachRemaining(compose::add);
             compose.removeAll(names);
+            if (names.contains("RELAY_PUBLIC_HOST_NODE")) {
+                compose.remove("RELAY_PUBLIC_HOST");
+            }
             assertTrue(compose.isEmpty(), where + " lacks variables docker-compose.yml sets: " + compose);
         }
     }
@@ -212,7 +242,7 @@ class KubernetesManifestsTest {
     }
 
     /** A variable's value comes from somewhere that has it: a ConfigMap key, a Secret key, a secret file. */
-    private static void assertResolves(Rendered r, PodSpec pod, Container c, EnvVar e, String where) {
+    private static void assertResolves(Rendered r, String namespace, PodSpec pod, Container c, EnvVar e, String where) {
         String what = where + " " + e.getName();
         if (e.getValueFrom() == null) {
             assertNotNull(e.getValue(), what + " has a value");
@@ -226,7 +256,7 @@ class KubernetesManifestsTest {
                 KeyToPath item = volume.getSecret().getItems().stream()
                         .filter(i -> i.getPath().equals(file.getFileName().toString())).findFirst()
                         .orElseThrow(() -> new AssertionError(what + ": the secret volume has no " + file.getFileName()));
-                assertTrue(r.secretKeys(volume.getSecret().getSecretName()).contains(item.getKey()),
+                assertTrue(r.secretKeys(namespace, volume.getSecret().getSecretName()).contains(item.getKey()),
                         what + ": secret " + volume.getSecret().getSecretName() + " has " + item.getKey());
             }
             assertFalse(e.getName().contains("SECRET") && !e.getName().endsWith("_FILE"), what + " must come from a secret");
@@ -234,15 +264,15 @@ class KubernetesManifestsTest {
         }
         var from = e.getValueFrom();
         if (from.getConfigMapKeyRef() != null) {
-            ConfigMap map = r.named(ConfigMap.class, from.getConfigMapKeyRef().getName());
+            ConfigMap map = r.named(ConfigMap.class, namespace, from.getConfigMapKeyRef().getName());
             assertTrue(map.getData().containsKey(from.getConfigMapKeyRef().getKey()), what + ": " + map.getMetadata().getName()
                     + " has " + from.getConfigMapKeyRef().getKey());
         } else if (from.getSecretKeyRef() != null) {
-            assertTrue(r.secretKeys(from.getSecretKeyRef().getName()).contains(from.getSecretKeyRef().getKey()),
+            assertTrue(r.secretKeys(namespace, from.getSecretKeyRef().getName()).contains(from.getSecretKeyRef().getKey()),
                     what + ": secret " + from.getSecretKeyRef().getName() + " has " + from.getSecretKeyRef().getKey());
         } else {
             assertNotNull(from.getFieldRef(), what + " comes from a ConfigMap, a Secret or the pod");
-            assertTrue(Set.of("metadata.name", "status.hostIP", "status.podIP").contains(from.getFieldRef().getFieldPath()), what);
+            assertTrue(Set.of("metadata.name", "spec.nodeName", "status.podIP").contains(from.getFieldRef().getFieldPath()), what);
         }
     }
 
@@ -280,9 +310,8 @@ class KubernetesManifestsTest {
             hpa.getSpec().getMetrics().forEach(m -> assertEquals("cpu", m.getResource().getName()));
             d.getSpec().getTemplate().getSpec().getContainers().forEach(c ->
                     assertNotNull(c.getResources().getRequests().get("cpu"), overlay + ": " + c.getName() + " cpu request"));
-            int replicas = d.getSpec().getReplicas();
-            assertTrue(replicas >= hpa.getSpec().getMinReplicas() && replicas <= hpa.getSpec().getMaxReplicas(),
-                    overlay + ": " + target.getName() + " starts inside its autoscaler's range");
+            // The autoscaler owns the replica count: a Deployment that names one is reset to it by every apply.
+            assertEquals(null, d.getSpec().getReplicas(), overlay + ": " + target.getName() + " leaves replicas to its autoscaler");
         }
         assertEquals(new TreeSet<>(STATELESS), scaled, overlay + ": autoscaled");
         Set<String> budgeted = new TreeSet<>();
@@ -348,7 +377,8 @@ class KubernetesManifestsTest {
     void networkPoliciesLetInWhatIsNeededAndNothingElse(String overlay) {
         Rendered r = rendered(overlay);
         List<NetworkPolicy> policies = r.all(NetworkPolicy.class);
-        assertTrue(policies.stream().anyMatch(p -> empty(p.getSpec().getPodSelector().getMatchLabels())
+        assertTrue(policies.stream().anyMatch(p -> NAMESPACE.equals(p.getMetadata().getNamespace())
+                && empty(p.getSpec().getPodSelector().getMatchLabels())
                 && empty(p.getSpec().getPodSelector().getMatchExpressions())
                 && p.getSpec().getPolicyTypes().contains("Ingress")
                 && empty(p.getSpec().getIngress())), overlay + ": ingress denied by default");
@@ -357,10 +387,12 @@ class KubernetesManifestsTest {
             if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
                 continue; // NetworkPolicies do not apply to the host's network
             }
+            assertEquals(NAMESPACE, s.getMetadata().getNamespace());
             for (ServicePort port : s.getSpec().getPorts()) {
                 ContainerPort target = containerPort(pod.getSpec(), port.getTargetPort());
                 List<NetworkPolicyIngressRule> rules = policies.stream()
-                        .filter(p -> matches(p.getSpec().getPodSelector(), pod.getMetadata().getLabels()))
+                        .filter(p -> p.getMetadata().getNamespace().equals(s.getMetadata().getNamespace())
+                                && matches(p.getSpec().getPodSelector(), pod.getMetadata().getLabels()))
                         .flatMap(p -> p.getSpec().getIngress() == null ? java.util.stream.Stream.empty() : p.getSpec().getIngress().stream())
                         .filter(rule -> rule.getPorts().stream().anyMatch(pp -> allows(pp, target)))
                         .toList();
@@ -399,9 +431,30 @@ class KubernetesManifestsTest {
         assertEquals(Boolean.TRUE, pod.getHostNetwork(), overlay + ": the relay uses its node's network");
         assertEquals("ClusterFirstWithHostNet", pod.getDnsPolicy(), overlay + ": and still resolves cluster names");
         Container c = r.container("media-relay");
-        EnvVar publicHost = c.getEnv().stream().filter(e -> e.getName().equals("RELAY_PUBLIC_HOST")).findFirst().orElseThrow();
-        assertEquals("status.hostIP", publicHost.getValueFrom().getFieldRef().getFieldPath(), overlay + ": advertises its node's address");
-        Map<String, String> config = r.config().getData();
+        EnvVar node = c.getEnv().stream().filter(e -> e.getName().equals("RELAY_PUBLIC_HOST_NODE")).findFirst().orElseThrow();
+        assertEquals("spec.nodeName", node.getValueFrom().getFieldRef().getFieldPath(), overlay + ": advertises its node's address");
+        assertTrue(c.getEnv().stream().noneMatch(e -> e.getName().equals("RELAY_PUBLIC_HOST")), overlay + ": not one address for every node");
+        // ... which it may ask the API server for, and nothing more.
+        String account = pod.getServiceAccountName();
+        r.named(io.fabric8.kubernetes.api.model.ServiceAccount.class, RELAY_NAMESPACE, account);
+        var binding = r.all(io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class).stream()
+                .filter(b -> b.getSubjects().stream().anyMatch(sub -> sub.getKind().equals("ServiceAccount")
+                        && sub.getName().equals(account) && RELAY_NAMESPACE.equals(sub.getNamespace())))
+                .findFirst().orElseThrow(() -> new AssertionError(overlay + ": the relay's account is bound to a role"));
+        var role = r.named(io.fabric8.kubernetes.api.model.rbac.ClusterRole.class, binding.getRoleRef().getName());
+        assertEquals(1, role.getRules().size());
+        assertEquals(List.of("nodes"), role.getRules().get(0).getResources(), overlay + ": nodes only");
+        assertEquals(List.of("get"), role.getRules().get(0).getVerbs(), overlay + ": read only");
+        Map<String, String> config = r.config("media-relay").getData();
+        assertFalse(r.config("media-relay").getMetadata().getName().startsWith("opencalling-config"),
+                overlay + ": the relay has its own settings (a change to the services' must not restart the relays)");
+        for (String key : List.of("RELAY_UDP_PORTS", "RELAY_TCP_PORTS", "JWT_ISSUER")) {
+            assertEquals(r.config().getData().get(key), config.get(key), overlay + ": " + key + " the same for the relay and the services");
+        }
+        assertEquals(r.config().getData().get("JWKS_URL").replace("usersig-service:", "usersig-service." + NAMESPACE + ".svc:"),
+                config.get("JWKS_URL"), overlay + ": the relay finds usersig-service across namespaces");
+        assertEquals("None", r.named(Service.class, RELAY_NAMESPACE, "media-relay").getSpec().getClusterIP(),
+                overlay + ": each relay answers for its own allocations: its admin API is addressed pod by pod");
         Set<String> expected = new TreeSet<>();
         expected.add(ServiceConfig.of("media-relay").httpPort() + "/TCP");
         for (String p : config.get("RELAY_UDP_PORTS").split(",")) {
@@ -420,11 +473,11 @@ class KubernetesManifestsTest {
         assertEquals(expected, served, overlay + ": the relay's ports are the ones it serves (and signaling hands out)");
         assertEquals(low, c.getSecurityContext().getCapabilities().getAdd() != null
                 && c.getSecurityContext().getCapabilities().getAdd().contains("NET_BIND_SERVICE"), overlay + ": NET_BIND_SERVICE iff a port < 1024");
-        // Signaling hands out the ports the relay serves: the same ConfigMap keys.
+        // Signaling hands out the ports the relay serves: the same keys (and values, above).
         for (String v : List.of("RELAY_UDP_PORTS", "RELAY_TCP_PORTS")) {
             assertEquals(configKey(r.container("media-relay"), v), configKey(r.container("signaling-service"), v), overlay + ": " + v);
         }
-        assertFalse(config.get("RELAY_PUBLIC_HOST").isBlank(), overlay + ": signaling tells browsers where the relays are");
+        assertFalse(r.config().getData().get("RELAY_PUBLIC_HOST").isBlank(), overlay + ": signaling tells browsers where the relays are");
         assertTrue(r.all(HorizontalPodAutoscaler.class).stream().noneMatch(h -> h.getSpec().getScaleTargetRef().getName().equals("media-relay")));
         assertEquals(1, relay.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(), "one relay node at a time");
     }
@@ -453,6 +506,50 @@ class KubernetesManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void podsOutsideTheRelaysNamespaceMeetTheRestrictedPodSecurityLevel(String overlay) {
+        Rendered r = rendered(overlay);
+        Set<String> checked = new TreeSet<>();
+        for (Map.Entry<String, PodTemplateSpec> w : r.workloads().entrySet()) {
+            String namespace = r.namespaceOf(w.getKey());
+            PodSpec pod = w.getValue().getSpec();
+            String where = overlay + ": " + w.getKey();
+            if (RELAY_NAMESPACE.equals(namespace)) {
+                assertEquals("media-relay", w.getKey(), where + ": the privileged namespace holds the relay alone");
+                continue;
+            }
+            checked.add(w.getKey());
+            // The "restricted" level (kubernetes.io/docs/concepts/security/pod-security-standards).
+            assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+                    || Boolean.TRUE.equals(pod.getHostIPC()), where + ": no host namespaces");
+            var podContext = pod.getSecurityContext();
+            for (Container c : pod.getContainers()) {
+                var sc = c.getSecurityContext();
+                assertNotNull(sc, where + ": a security context");
+                Boolean nonRoot = sc.getRunAsNonRoot() != null ? sc.getRunAsNonRoot() : podContext.getRunAsNonRoot();
+                assertEquals(Boolean.TRUE, nonRoot, where + ": runAsNonRoot");
+                Long user = sc.getRunAsUser() != null ? sc.getRunAsUser() : podContext.getRunAsUser();
+                assertTrue(user == null || user != 0, where + ": not uid 0");
+                var seccomp = sc.getSeccompProfile() != null ? sc.getSeccompProfile() : podContext.getSeccompProfile();
+                assertTrue(seccomp != null && Set.of("RuntimeDefault", "Localhost").contains(seccomp.getType()), where + ": seccomp");
+                assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation(), where + ": no privilege escalation");
+                assertFalse(Boolean.TRUE.equals(sc.getPrivileged()), where + ": not privileged");
+                assertTrue(sc.getCapabilities().getDrop().contains("ALL"), where + ": drops ALL");
+                assertTrue(empty(sc.getCapabilities().getAdd()) || Set.of("NET_BIND_SERVICE").containsAll(sc.getCapabilities().getAdd()),
+                        where + ": adds nothing but NET_BIND_SERVICE");
+                c.getPorts().forEach(p -> assertTrue(p.getHostPort() == null || p.getHostPort() == 0, where + ": no host ports"));
+            }
+            for (Volume v : pod.getVolumes()) {
+                assertTrue(v.getEmptyDir() != null || v.getSecret() != null || v.getConfigMap() != null || v.getProjected() != null
+                        || v.getDownwardAPI() != null || v.getPersistentVolumeClaim() != null || v.getEphemeral() != null
+                        || v.getCsi() != null, where + ": volume " + v.getName() + " is of an allowed type");
+            }
+            assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), where + ": no API token it does not use");
+        }
+        assertTrue(checked.containsAll(STATELESS), overlay + ": " + checked);
+    }
+
     @Test
     void devSecretsAreTheComposeDemoValuesAndProdShipsNone() throws Exception {
         Rendered dev = rendered("dev");
@@ -465,6 +562,11 @@ class KubernetesManifestsTest {
             assertTrue(value.contains("DO-NOT-USE-IN-PRODUCTION"), key + " is marked as a demo value");
         }
         assertEquals(documentedSecrets().get("opencalling-secrets"), secret.getData().keySet(), "dev generates what prod documents");
+        Secret relay = dev.all(Secret.class).stream().filter(s -> s.getMetadata().getName().startsWith("opencalling-relay-secrets"))
+                .findFirst().orElseThrow();
+        assertEquals(RELAY_NAMESPACE, relay.getMetadata().getNamespace());
+        assertEquals(secret.getData().get("turn_secret"), relay.getData().get("turn_secret"), "one TURN secret for signaling and the relays");
+        assertEquals(documentedSecrets().get("opencalling-relay-secrets"), relay.getData().keySet(), "dev generates what prod documents");
         assertTrue(rendered("prod").all(Secret.class).isEmpty(), "prod ships no secret");
         for (String overlay : List.of("dev", "prod")) {
             assertTrue(rendered(overlay).all(Secret.class).stream().noneMatch(s -> s.getMetadata().getName().contains("jwt")),
@@ -512,7 +614,8 @@ class KubernetesManifestsTest {
     }
 
     private static boolean allows(NetworkPolicyPort allowed, ContainerPort target) {
-        if (allowed.getProtocol() != null && !allowed.getProtocol().equals(target.getProtocol())) {
+        String protocol = allowed.getProtocol() == null ? "TCP" : allowed.getProtocol(); // the API's default
+        if (!protocol.equals(target.getProtocol() == null ? "TCP" : target.getProtocol())) {
             return false;
         }
         IntOrString p = allowed.getPort();

@@ -35,6 +35,10 @@ public class RelayService {
     @ConfigProperty(name = "relay.public-host")
     String publicHost;
 
+    /** Set (to spec.nodeName) on Kubernetes: advertise that node's ExternalIP, else its InternalIP. */
+    @ConfigProperty(name = "relay.public-host-node")
+    Optional<String> publicHostNode;
+
     @ConfigProperty(name = "relay.bind-address")
     String bindAddress;
 
@@ -142,7 +146,16 @@ public class RelayService {
         }
     }
 
-    void start(@Observes StartupEvent e) throws IOException {
+    void start(@Observes StartupEvent e) throws IOException, InterruptedException {
+        if (publicHostNode.isPresent() && !publicHostNode.get().isBlank()) {
+            try {
+                publicHost = NodeAddress.ofNode(publicHostNode.get().trim());
+            } catch (IOException bad) {
+                throw new IllegalStateException("RELAY_PUBLIC_HOST_NODE=" + publicHostNode.get()
+                        + ": cannot find the node's address: " + bad.getMessage(), bad);
+            }
+            LOG.infof("media-relay: node %s is reached at %s", publicHostNode.get(), publicHost);
+        }
         Optional<String> secret = org.opencalling.service.ConfigFiles.secret("turn.secret", "TURN_SECRET");
         if (secret.isEmpty()) {
             throw new IllegalStateException("TURN_SECRET (or TURN_SECRET_FILE) is required: the secret shared with signaling-service");
