@@ -29,6 +29,13 @@ public final class Chromium implements AutoCloseable {
     }
 
     public static Chromium launch() {
+        return launch(List.of());
+    }
+
+    /** With more command-line switches (say, --autoplay-policy=no-user-gesture-required). */
+    public static Chromium launch(List<String> extraArgs) {
+        List<String> args = new java.util.ArrayList<>(ARGS);
+        args.addAll(extraArgs);
         if (!Files.isExecutable(EXECUTABLE)) {
             throw new IllegalStateException("Chromium is needed at " + EXECUTABLE
                     + " (apt-get install chromium; .ci/run does it)");
@@ -36,7 +43,7 @@ public final class Chromium implements AutoCloseable {
         Playwright playwright = Playwright.create();
         try {
             Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                    .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(ARGS));
+                    .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(args));
             return new Chromium(playwright, browser);
         } catch (RuntimeException e) {
             playwright.close();

@@ -65,6 +65,8 @@ public final class RelayServer implements AutoCloseable {
     static final long TCP_IDLE_WITHOUT_ALLOCATION_MILLIS = 30_000;
 
     private final TurnHandler handler;
+    /** The SFU sharing the client-facing UDP ports (RFC 7983), if any. */
+    private volatile org.opencalling.relay.sfu.Sfu sfu;
     private final Allocations allocations;
     private final InetAddress bindAddress;
     private final LongSupplier clock;
@@ -372,6 +374,27 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /** Lets an SFU take its datagrams (ICE checks for its credentials, DTLS, SRTP) on the UDP ports. */
+    public void attach(org.opencalling.relay.sfu.Sfu sfu) {
+        this.sfu = sfu;
+    }
+
+    /**
+     * Sends a datagram to a client from one of our client-facing UDP ports, from any thread (the
+     * SFU's forwarding, DTLS and timers). A full socket buffer drops it, counted.
+     */
+    public void sendUdp(FiveTuple to, byte[] datagram) {
+        DatagramChannel c = current.get() != null ? current.get().udp.get(to.server().getPort())
+                : loops[0].udp.get(to.server().getPort());
+        try {
+            if (c == null || c.send(ByteBuffer.wrap(datagram), to.client()) == 0) {
+                sendFailures.increment();
+            }
+        } catch (IOException | RuntimeException e) {
+            sendFailures.increment();
+        }
+    }
+
     /** Packets that could not be sent (peer unreachable and the like), for the metrics. */
     public long sendFailures() {
         return sendFailures.sum();
@@ -532,10 +555,17 @@ public final class RelayServer implements AutoCloseable {
                 in.get(packet, 0, len);
                 long now = clock.getAsLong();
                 InetSocketAddress sender = (InetSocketAddress) from;
-                List<TurnHandler.Output> out = tag instanceof UdpListener l
-                        ? handler.fromClient(new FiveTuple(sender, new InetSocketAddress(bindAddress, l.port()),
-                                FiveTuple.Transport.UDP), packet, 0, len, now)
-                        : handler.fromPeer(((Relayed) tag).port(), sender, packet, 0, len, now);
+                List<TurnHandler.Output> out;
+                if (tag instanceof UdpListener l) {
+                    FiveTuple tuple = new FiveTuple(sender, new InetSocketAddress(bindAddress, l.port()), FiveTuple.Transport.UDP);
+                    org.opencalling.relay.sfu.Sfu s = sfu;
+                    out = s == null ? null : s.fromClient(tuple, packet, 0, len, now);
+                    if (out == null) {
+                        out = handler.fromClient(tuple, packet, 0, len, now);
+                    }
+                } else {
+                    out = handler.fromPeer(((Relayed) tag).port(), sender, packet, 0, len, now);
+                }
                 for (TurnHandler.Output o : out) {
                     send(o);
                 }

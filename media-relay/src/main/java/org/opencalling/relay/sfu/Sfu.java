@@ -1,0 +1,610 @@
+package org.opencalling.relay.sfu;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import org.opencalling.relay.allocation.FiveTuple;
+import org.opencalling.relay.sfu.dtls.DtlsIdentity;
+import org.opencalling.relay.sfu.dtls.DtlsServer;
+import org.opencalling.relay.sfu.ice.IceLite;
+import org.opencalling.relay.sfu.rtp.Rtcp;
+import org.opencalling.relay.sfu.rtp.RtpHeader;
+import org.opencalling.relay.sfu.sdp.Codecs;
+import org.opencalling.relay.sfu.sdp.SdpAnswer;
+import org.opencalling.relay.sfu.sdp.SdpOffer;
+import org.opencalling.relay.sfu.srtp.SrtpSession;
+import org.opencalling.relay.turn.TurnHandler;
+import org.opencalling.stun.StunDecoder;
+import org.opencalling.stun.StunMessage;
+
+/**
+ * The selective forwarding unit: group calls whose members each send their media once, to this
+ * node, which forwards it to the others. It shares the relay's UDP ports with TURN (RFC 7983):
+ * ICE checks for its own credentials, DTLS and SRTP come here, everything else goes to TURN.
+ *
+ * <p>Control (join, answer, leave) produces offers for the members whose SDP changed; the caller
+ * carries them to the browsers (through signaling) and brings back their answers. The SFU
+ * always offers, so offers never collide; while an offer is out, further changes wait for its
+ * answer and are then offered together.
+ */
+public final class Sfu {
+    /** Sends a datagram from one of our UDP ports (the tuple's server port) to a browser. */
+    public interface Sender {
+        void send(FiveTuple to, byte[] datagram);
+    }
+
+    /** An offer for one member, to be delivered to their browser. */
+    public record Offer(String room, String user, String sdp) {
+    }
+
+    /**
+     * Settings: the address and UDP ports browsers reach us at (host candidates), the video
+     * bitrate the SFU lets senders ramp up to, and how long a member may stay silent (no ICE
+     * check) before it is considered gone.
+     */
+    public record Config(String publicHost, List<Integer> udpPorts, long maxVideoBitsPerSecond, long consentTimeoutMillis) {
+    }
+
+    private static final long KEYFRAME_INTERVAL_MILLIS = 300;
+    private static final long ESTIMATE_FRESH_MILLIS = 5_000;
+    private static final long MIN_VIDEO_BPS = 100_000;
+
+    private final Config config;
+    private final DtlsIdentity identity;
+    private final Executor dtlsExecutor;
+    private final Sender sender;
+    private final java.util.function.LongSupplier clock;
+    private final StunDecoder decoder = new StunDecoder(1500, 32);
+    private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Map<String, Participant> byUfrag = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, Participant> byAddress = new ConcurrentHashMap<>();
+    private final long sessionId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
+    private volatile BiConsumer<String, String> onGone = (room, user) -> { };
+    public final SfuStats stats = new SfuStats();
+
+    public Sfu(Config config, DtlsIdentity identity, Executor dtlsExecutor, Sender sender, java.util.function.LongSupplier clock) {
+        this.config = config;
+        this.identity = identity;
+        this.dtlsExecutor = dtlsExecutor;
+        this.sender = sender;
+        this.clock = clock;
+    }
+
+    /** Called with (room, user) for a member whose browser went silent (no ICE checks) or failed DTLS. */
+    public void onGone(BiConsumer<String, String> listener) {
+        this.onGone = listener;
+    }
+
+    // ---- control ------------------------------------------------------------------------
+
+    /** A member joins (again: their old transport is replaced). Returns the offers to deliver. */
+    public List<Offer> join(String roomId, String userId, boolean video) {
+        Room room = rooms.computeIfAbsent(roomId, Room::new);
+        List<Offer> offers = new ArrayList<>();
+        synchronized (room) {
+            Participant old = room.members.remove(userId);
+            if (old != null) {
+                forget(old);
+                removeStreamsOf(room, old, offers);
+            }
+            rooms.putIfAbsent(roomId, room); // a leave may have removed the empty room meanwhile
+            Participant p = new Participant(room, userId, video, clock.getAsLong());
+            p.slots.add(new Participant.Slot(Codecs.Kind.AUDIO, null, 0));
+            if (video) {
+                p.slots.add(new Participant.Slot(Codecs.Kind.VIDEO, null, 0));
+            }
+            for (Participant q : room.members.values()) {
+                addStreamsOf(p, q);
+            }
+            room.members.put(userId, p);
+            byUfrag.put(p.ice.ufrag(), p);
+            room.refresh();
+            offers.add(offer(p));
+        }
+        return offers;
+    }
+
+    /** A member's browser answered its latest offer. Returns the offers this causes. */
+    public List<Offer> answer(String roomId, String userId, String sdp) {
+        SdpAnswer answer = SdpAnswer.parse(sdp);
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            throw new IllegalArgumentException("no such room");
+        }
+        List<Offer> offers = new ArrayList<>();
+        List<long[]> keyframes = new ArrayList<>();
+        Participant p;
+        synchronized (room) {
+            p = room.members.get(userId);
+            if (p == null || !p.awaitingAnswer) {
+                throw new IllegalArgumentException(p == null ? "not in the room" : "no offer awaits an answer");
+            }
+            if (answer.media().size() != p.offered.size()) {
+                throw new IllegalArgumentException("the answer has " + answer.media().size() + " m-lines, the offer "
+                        + p.offered.size());
+            }
+            if (p.remoteFingerprint != null && !p.remoteFingerprint.equals(answer.fingerprint())) {
+                throw new IllegalArgumentException("the DTLS fingerprint changed");
+            }
+            p.awaitingAnswer = false;
+            boolean ownChanged = false;
+            Set<String> receiving = new HashSet<>();
+            for (int i = 0; i < p.offered.size(); i++) {
+                Participant.Slot slot = p.slots.get(i);
+                SdpAnswer.Media m = answer.media().get(i);
+                if (slot.owner == null) {
+                    long ssrc = m.sends() ? m.ssrc() : 0;
+                    if (ssrc != p.ssrc(slot.kind)) {
+                        ownChanged = true;
+                        if (slot.kind == Codecs.Kind.AUDIO) {
+                            p.audioSsrc = ssrc;
+                        } else {
+                            p.videoSsrc = ssrc;
+                        }
+                    }
+                } else if (p.offered.get(i) && m.receives() && slot.active) {
+                    String stream = slot.owner + "/" + slot.kind.sdp;
+                    receiving.add(stream);
+                    if (slot.kind == Codecs.Kind.VIDEO && !p.receiving.contains(stream)) {
+                        keyframes.add(new long[] {slot.ssrc});
+                    }
+                }
+            }
+            p.receiving = Set.copyOf(receiving);
+            if (p.remoteFingerprint == null) {
+                p.remoteFingerprint = answer.fingerprint();
+                startDtls(p);
+            }
+            if (ownChanged) {
+                room.refresh();
+                for (Participant q : room.members.values()) {
+                    if (q != p && addStreamsOf(q, p)) {
+                        renegotiate(q, offers);
+                    }
+                }
+            }
+            if (p.dirty) {
+                p.dirty = false;
+                offers.add(offer(p));
+            }
+        }
+        for (long[] k : keyframes) {
+            Participant owner = room.senders.get(k[0]);
+            if (owner != null) {
+                requestKeyframe(owner, k[0], true);
+            }
+        }
+        return offers;
+    }
+
+    /** A member leaves. Returns the offers for those who stay (the member's streams go inactive). */
+    public List<Offer> leave(String roomId, String userId) {
+        Room room = rooms.get(roomId);
+        List<Offer> offers = new ArrayList<>();
+        if (room == null) {
+            return offers;
+        }
+        synchronized (room) {
+            Participant p = room.members.remove(userId);
+            if (p == null) {
+                return offers;
+            }
+            forget(p);
+            removeStreamsOf(room, p, offers);
+            room.refresh();
+            if (room.members.isEmpty()) {
+                rooms.remove(roomId, room);
+            }
+        }
+        return offers;
+    }
+
+    /** Rooms and members on this node (for metrics and the load a node reports). */
+    public int rooms() {
+        return rooms.size();
+    }
+
+    public int participants() {
+        int n = 0;
+        for (Room r : rooms.values()) {
+            n += r.snapshot.length;
+        }
+        return n;
+    }
+
+    /** Streams forwarded: for each member, the others' streams it receives. */
+    public int streams() {
+        int n = 0;
+        for (Room r : rooms.values()) {
+            for (Participant p : r.snapshot) {
+                n += p.receiving.size();
+            }
+        }
+        return n;
+    }
+
+    /** The SSRCs a member sends with (0: none yet), for tests and the admin view. */
+    public long[] ssrcs(String roomId, String userId) {
+        Room room = rooms.get(roomId);
+        Participant p = room == null ? null : room.members.get(userId);
+        return p == null ? null : new long[] {p.audioSsrc, p.videoSsrc};
+    }
+
+    private Offer offer(Participant p) {
+        List<SdpOffer.Section> sections = p.sections();
+        List<Boolean> offered = new ArrayList<>(sections.size());
+        for (SdpOffer.Section s : sections) {
+            offered.add(s.direction() != SdpOffer.Direction.INACTIVE);
+        }
+        p.offered = offered;
+        p.awaitingAnswer = true;
+        p.version++;
+        List<SdpOffer.Candidate> candidates = new ArrayList<>();
+        for (int port : config.udpPorts()) {
+            candidates.add(new SdpOffer.Candidate(config.publicHost(), port));
+        }
+        String sdp = SdpOffer.build(sessionId, p.version, p.ice.ufrag(), p.ice.pwd(), identity.fingerprint(), candidates, sections);
+        return new Offer(p.room.id, p.user, sdp);
+    }
+
+    private void renegotiate(Participant q, List<Offer> offers) {
+        if (q.awaitingAnswer) {
+            q.dirty = true;
+        } else {
+            offers.add(offer(q));
+        }
+    }
+
+    /** Gives p slots for sender's streams (or updates their SSRCs); whether anything changed. */
+    private static boolean addStreamsOf(Participant p, Participant sender) {
+        boolean changed = false;
+        for (Codecs.Kind kind : Codecs.Kind.values()) {
+            long ssrc = sender.ssrc(kind);
+            if (ssrc == 0 || (kind == Codecs.Kind.VIDEO && !p.video)) {
+                continue;
+            }
+            Participant.Slot slot = p.slotOf(sender.user, kind);
+            if (slot == null) {
+                p.slots.add(new Participant.Slot(kind, sender.user, ssrc));
+                changed = true;
+            } else if (slot.ssrc != ssrc || !slot.active) {
+                slot.ssrc = ssrc;
+                slot.active = true;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private void removeStreamsOf(Room room, Participant gone, List<Offer> offers) {
+        for (Participant q : room.members.values()) {
+            boolean changed = false;
+            for (Participant.Slot s : q.slots) {
+                if (gone.user.equals(s.owner) && s.active) {
+                    s.active = false;
+                    changed = true;
+                }
+            }
+            if (changed) {
+                Set<String> receiving = new HashSet<>(q.receiving);
+                receiving.removeIf(x -> x.startsWith(gone.user + "/"));
+                q.receiving = Set.copyOf(receiving);
+                renegotiate(q, offers);
+            }
+        }
+    }
+
+    private void forget(Participant p) {
+        byUfrag.remove(p.ice.ufrag(), p);
+        FiveTuple a = p.address;
+        if (a != null) {
+            byAddress.remove(a.client(), p);
+        }
+        DtlsServer d = p.dtls;
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    private void startDtls(Participant p) {
+        DtlsServer dtls = new DtlsServer(identity, p.remoteFingerprint, bytes -> {
+            FiveTuple to = p.address;
+            if (to != null) {
+                sender.send(to, bytes);
+            }
+        });
+        synchronized (p.early) {
+            p.dtls = dtls;
+            for (byte[] record : p.early) {
+                dtls.offer(record);
+            }
+            p.early.clear();
+        }
+        dtls.start(dtlsExecutor).whenComplete((keys, failure) -> {
+            if (failure != null) {
+                stats.dtlsFailures.increment();
+                if (p.room.members.get(p.user) == p) {
+                    onGone.accept(p.room.id, p.user);
+                }
+                return;
+            }
+            p.in = new SrtpSession(keys.profile(), keys.clientKey(), keys.clientSalt());
+            p.out = new SrtpSession(keys.profile(), keys.serverKey(), keys.serverSalt());
+            // Whatever this browser receives starts with a keyframe.
+            for (String stream : p.receiving) {
+                if (stream.endsWith("/video")) {
+                    Participant owner = p.room.members.get(stream.substring(0, stream.length() - 6));
+                    if (owner != null && owner.videoSsrc != 0) {
+                        requestKeyframe(owner, owner.videoSsrc, true);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- packets ------------------------------------------------------------------------
+
+    /**
+     * A datagram on a client-facing UDP port: what to answer, or null if it is not the SFU's
+     * (TURN's, then). The buffer is reused by the caller: anything kept is copied.
+     */
+    public List<TurnHandler.Output> fromClient(FiveTuple tuple, byte[] b, int off, int len, long now) {
+        switch (Demux.of(b, off, len)) {
+            case STUN -> {
+                StunMessage m = IceLite.decode(decoder, b, off, len);
+                String ufrag = m == null ? null : IceLite.localUfrag(m);
+                Participant p = ufrag == null ? null : byUfrag.get(ufrag);
+                if (p == null) {
+                    return null; // TURN's (or a stray check: TURN answers plain Bindings)
+                }
+                IceLite.Check check = IceLite.check(m, p.ice, tuple.client());
+                if (check == null) {
+                    stats.iceFailures.increment();
+                    return List.of();
+                }
+                p.lastCheck = now;
+                FiveTuple current = p.address;
+                if (current == null || (check.nominated() && !current.equals(tuple))) {
+                    if (current != null) {
+                        byAddress.remove(current.client(), p);
+                    }
+                    p.address = tuple;
+                    byAddress.put(tuple.client(), p);
+                }
+                return List.of(new TurnHandler.ToClient(tuple, check.response()));
+            }
+            case DTLS -> {
+                Participant p = byAddress.get(tuple.client());
+                if (p == null) {
+                    stats.unknownSource.increment();
+                    return List.of();
+                }
+                byte[] record = java.util.Arrays.copyOfRange(b, off, off + len);
+                synchronized (p.early) {
+                    DtlsServer d = p.dtls;
+                    if (d != null) {
+                        d.offer(record);
+                    } else if (p.early.size() < 16) {
+                        p.early.add(record); // the answer (and the fingerprint to expect) is on its way
+                    }
+                }
+                return List.of();
+            }
+            case RTP -> {
+                Participant p = byAddress.get(tuple.client());
+                if (p == null) {
+                    stats.unknownSource.increment();
+                    return List.of();
+                }
+                SrtpSession in = p.in;
+                if (in == null) {
+                    stats.notReady.increment();
+                    return List.of();
+                }
+                stats.packetsIn.increment();
+                if (Demux.isRtcp(b, off, len)) {
+                    byte[] plain = in.unprotectRtcp(b, off, len);
+                    if (plain == null) {
+                        stats.srtpFailures.increment();
+                    } else {
+                        rtcp(p, plain, now);
+                    }
+                } else {
+                    byte[] plain = in.unprotectRtp(b, off, len);
+                    if (plain == null) {
+                        stats.srtpFailures.increment();
+                    } else {
+                        forward(p, plain);
+                    }
+                }
+                return List.of();
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private void forward(Participant from, byte[] plain) {
+        if (RtpHeader.length(plain, 0, plain.length) < 0) {
+            stats.malformed.increment();
+            return;
+        }
+        Codecs.Kind kind = Codecs.kindOf(RtpHeader.payloadType(plain, 0));
+        if (kind == null) {
+            stats.notReady.increment();
+            return;
+        }
+        long ssrc = RtpHeader.ssrc(plain, 0);
+        if (ssrc != from.ssrc(kind)) {
+            stats.notReady.increment(); // not (yet) declared in its answer: nobody was told of it
+            return;
+        }
+        int sequence = RtpHeader.sequence(plain, 0);
+        String stream = from.user + "/" + kind.sdp;
+        for (Participant q : from.room.snapshot) {
+            if (q != from && q.receiving.contains(stream)) {
+                SrtpSession out = q.out;
+                FiveTuple to = q.address;
+                if (out != null && to != null) {
+                    byte[] protectedPacket = out.protectRtp(plain, 0, plain.length);
+                    if (protectedPacket != null) {
+                        if (kind == Codecs.Kind.VIDEO) {
+                            // Kept as sent: SRTP must not protect an index twice, and a resend is the same packet.
+                            q.sent.computeIfAbsent(ssrc, x -> new PacketCache()).put(sequence, protectedPacket);
+                        }
+                        sender.send(to, protectedPacket);
+                        stats.packetsForwarded.increment();
+                        stats.bytesForwarded.add(plain.length);
+                    }
+                }
+            }
+        }
+    }
+
+    private void rtcp(Participant from, byte[] plain, long now) {
+        List<Rtcp.Item> items = Rtcp.split(plain, 0, plain.length);
+        if (items == null) {
+            stats.malformed.increment();
+            return;
+        }
+        Map<Long, Participant> senders = from.room.senders;
+        for (Rtcp.Item it : items) {
+            if (it.type() == Rtcp.SR && Rtcp.senderSsrc(plain, it) == from.audioSsrc || it.type() == Rtcp.SR
+                    && Rtcp.senderSsrc(plain, it) == from.videoSsrc && from.videoSsrc != 0) {
+                forwardSenderReport(from, java.util.Arrays.copyOfRange(plain, it.off(), it.off() + it.len()),
+                        Rtcp.senderSsrc(plain, it) == from.audioSsrc ? Codecs.Kind.AUDIO : Codecs.Kind.VIDEO);
+            } else if (Rtcp.isPli(it)) {
+                Participant owner = senders.get(Rtcp.mediaSsrc(plain, it));
+                if (owner != null && owner != from) {
+                    requestKeyframe(owner, Rtcp.mediaSsrc(plain, it), false);
+                }
+            } else if (Rtcp.isFir(it)) {
+                for (long target : Rtcp.firTargets(plain, it)) {
+                    Participant owner = senders.get(target);
+                    if (owner != null && owner != from) {
+                        requestKeyframe(owner, target, false);
+                    }
+                }
+            } else if (Rtcp.isNack(it)) {
+                answerNack(from, Rtcp.mediaSsrc(plain, it), Rtcp.nackSequences(plain, it));
+            } else if (Rtcp.isRemb(plain, it)) {
+                long bps = Rtcp.rembBitrate(plain, it);
+                for (long ssrc : Rtcp.rembSsrcs(plain, it)) {
+                    from.estimates.put(ssrc, new long[] {bps, now});
+                }
+            }
+        }
+    }
+
+    private void forwardSenderReport(Participant from, byte[] report, Codecs.Kind kind) {
+        String stream = from.user + "/" + kind.sdp;
+        for (Participant q : from.room.snapshot) {
+            SrtpSession out = q.out;
+            FiveTuple to = q.address;
+            if (q != from && out != null && to != null && q.receiving.contains(stream)) {
+                byte[] p = out.protectRtcp(report, 0, report.length);
+                if (p != null) {
+                    sender.send(to, p);
+                    stats.rtcpForwarded.increment();
+                }
+            }
+        }
+    }
+
+    /** Resends what a receiver lost between us and it; what never reached us is counted as missed. */
+    private void answerNack(Participant from, long ssrc, List<Integer> sequences) {
+        PacketCache cache = from.sent.get(ssrc);
+        FiveTuple to = from.address;
+        if (to == null) {
+            return;
+        }
+        for (int seq : sequences) {
+            byte[] packet = cache == null ? null : cache.get(seq);
+            if (packet == null) {
+                stats.nacksMissed.increment();
+            } else {
+                sender.send(to, packet);
+                stats.nacksAnswered.increment();
+            }
+        }
+    }
+
+    /** Asks a sender for a keyframe (PLI), at most every 300 ms per stream unless forced. */
+    void requestKeyframe(Participant owner, long ssrc, boolean force) {
+        long now = clock.getAsLong();
+        Long last = owner.lastKeyframeRequest.get(ssrc);
+        if (!force && last != null && now - last < KEYFRAME_INTERVAL_MILLIS) {
+            return;
+        }
+        SrtpSession out = owner.out;
+        FiveTuple to = owner.address;
+        if (out == null || to == null) {
+            return;
+        }
+        owner.lastKeyframeRequest.put(ssrc, now);
+        byte[] pli = Rtcp.pli(owner.rtcpSsrc, ssrc);
+        byte[] p = out.protectRtcp(pli, 0, pli.length);
+        if (p != null) {
+            sender.send(to, p);
+            stats.keyframeRequests.increment();
+        }
+    }
+
+    /**
+     * Once a second: tells each video sender how much it may send (REMB: the lowest fresh
+     * estimate of its receivers, at most the configured maximum, so browsers ramp up to it), and
+     * reports members whose browsers went silent.
+     */
+    public void tick() {
+        long now = clock.getAsLong();
+        for (Room room : rooms.values()) {
+            for (Participant p : room.snapshot) {
+                if (now - p.lastCheck > config.consentTimeoutMillis()) {
+                    p.lastCheck = now; // reported once per timeout
+                    onGone.accept(room.id, p.user);
+                    continue;
+                }
+                long video = p.videoSsrc;
+                SrtpSession out = p.out;
+                FiveTuple to = p.address;
+                if (video == 0 || out == null || to == null) {
+                    continue;
+                }
+                long bps = config.maxVideoBitsPerSecond();
+                String stream = p.user + "/video";
+                for (Participant q : room.snapshot) {
+                    long[] e = q.estimates.get(video);
+                    if (q != p && e != null && now - e[1] < ESTIMATE_FRESH_MILLIS && q.receiving.contains(stream)) {
+                        bps = Math.min(bps, e[0]);
+                    }
+                }
+                byte[] remb = Rtcp.remb(p.rtcpSsrc, Math.max(MIN_VIDEO_BPS, bps), List.of(video));
+                byte[] packet = out.protectRtcp(remb, 0, remb.length);
+                if (packet != null) {
+                    sender.send(to, packet);
+                }
+            }
+        }
+    }
+
+    /** Ends every room (the node stops). */
+    public void close() {
+        for (Room room : rooms.values()) {
+            synchronized (room) {
+                for (Participant p : room.members.values()) {
+                    forget(p);
+                }
+                room.members.clear();
+                room.refresh();
+            }
+        }
+        rooms.clear();
+    }
+}

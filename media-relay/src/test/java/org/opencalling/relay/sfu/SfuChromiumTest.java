@@ -1,0 +1,243 @@
+package org.opencalling.relay.sfu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.opencalling.relay.allocation.Allocations;
+import org.opencalling.relay.allocation.PeerPolicy;
+import org.opencalling.relay.allocation.PortPool;
+import org.opencalling.relay.auth.StatelessNonce;
+import org.opencalling.relay.net.RelayServer;
+import org.opencalling.relay.sfu.dtls.DtlsIdentity;
+import org.opencalling.relay.turn.TurnHandler;
+import org.opencalling.stun.TurnCredentials;
+import org.opencalling.testsupport.Chromium;
+
+/**
+ * Group calls through the SFU, judged by real Chromium: every member decodes every other
+ * member's video and hears their audio, a member who joins mid-call is seen by all, one who
+ * leaves stops being received, and an audio-only group call works. The SFU shares its UDP ports
+ * with a live TURN relay (RFC 7983). The test plays signaling: it carries the SFU's offers to the
+ * pages and their answers back.
+ */
+class SfuChromiumTest {
+    static Chromium chromium;
+    static String html;
+    RelayServer relay;
+    Sfu sfu;
+    ExecutorService dtls;
+    ScheduledExecutorService ticker;
+    final Map<String, Page> pages = new LinkedHashMap<>();
+    final List<BrowserContext> contexts = new ArrayList<>();
+
+    @BeforeAll
+    static void launch() throws Exception {
+        try (InputStream in = SfuChromiumTest.class.getResourceAsStream("/webrtc/sfu-call.html")) {
+            html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // The pages play every remote audio track without a click: Chrome measures audio energy as it plays out.
+        chromium = Chromium.launch(List.of("--autoplay-policy=no-user-gesture-required"));
+    }
+
+    @AfterAll
+    static void close() {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @BeforeEach
+    void startRelay() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        Allocations allocations = new Allocations(Allocations.Limits.standard(10, 100), new PortPool(49152, 65535));
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
+                StatelessNonce.withRandomKey(600_000), new TurnCredentials("sfu-test"), "opencalling", loopback);
+        relay = new RelayServer(handler, allocations, loopback, List.of(0, 0), List.of(), System::currentTimeMillis, 1);
+        dtls = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "sfu-dtls");
+            t.setDaemon(true);
+            return t;
+        });
+        sfu = new Sfu(new Sfu.Config("127.0.0.1", relay.udpPorts(), 1_000_000, 30_000), DtlsIdentity.generate(), dtls,
+                relay::sendUdp, System::currentTimeMillis);
+        relay.attach(sfu);
+        ticker = Executors.newSingleThreadScheduledExecutor();
+        ticker.scheduleAtFixedRate(sfu::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stopRelay() throws Exception {
+        pages.values().forEach(p -> p.evaluate("() => stop()"));
+        contexts.forEach(BrowserContext::close);
+        ticker.shutdownNow();
+        sfu.close();
+        relay.close();
+        dtls.shutdownNow();
+    }
+
+    @Test
+    void aFourMemberVideoCallThenAFifthJoinsAndOneLeaves() {
+        List<String> members = new ArrayList<>(List.of("alice", "bob", "carol", "dave"));
+        for (String m : members) {
+            join("room-1", m, true);
+        }
+        awaitEveryoneReceivesEveryone(members, true);
+        assertEquals(1, sfu.rooms());
+        assertEquals(4, sfu.participants());
+        assertEquals(4 * 3 * 2, sfu.streams(), "each of 4 receives 3 others' audio and video");
+
+        join("room-1", "erin", true);
+        members.add("erin");
+        awaitEveryoneReceivesEveryone(members, true);
+        assertEquals(5 * 4 * 2, sfu.streams());
+
+        deliver(sfu.leave("room-1", "bob"));
+        pages.remove("bob").evaluate("() => stop()");
+        members.remove("bob");
+        for (String m : members) {
+            // bob's m-lines go inactive, and his media stops arriving.
+            awaitOn(m, "directions", d -> {
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> list = (List<Map<String, Object>>) d;
+                return list.stream().filter(t -> String.valueOf(t.get("track")).startsWith("bob-"))
+                        .allMatch(t -> "inactive".equals(t.get("current")));
+            });
+        }
+        long forwarded = sfu.stats.packetsForwarded.sum();
+        awaitEveryoneReceivesEveryone(members, true); // the others still flow
+        assertTrue(sfu.stats.packetsForwarded.sum() > forwarded);
+        assertEquals(4 * 3 * 2, sfu.streams(), "nobody receives bob any more");
+        assertTrue(sfu.stats.keyframeRequests.sum() >= 4, "newcomers asked senders for keyframes");
+        assertEquals(0, sfu.stats.srtpFailures.sum(), "no SRTP failures");
+        assertEquals(0, sfu.stats.dtlsFailures.sum(), "no DTLS failures");
+    }
+
+    @Test
+    void anAudioOnlyGroupCall() {
+        List<String> members = List.of("ann", "ben", "cid");
+        for (String m : members) {
+            join("room-2", m, false);
+        }
+        awaitEveryoneReceivesEveryone(members, false);
+        assertEquals(3 * 2, sfu.streams());
+    }
+
+    void join(String room, String user, boolean video) {
+        BrowserContext context = chromium.browser().newContext();
+        contexts.add(context);
+        context.route("http://localhost/**", r -> r.fulfill(new Route.FulfillOptions()
+                .setStatus(200).setContentType("text/html").setBody(html)));
+        Page page = context.newPage();
+        page.navigate("http://localhost/sfu-call.html");
+        page.evaluate("v => start(v)", video);
+        pages.put(user, page);
+        deliver(sfu.join(room, user, video));
+    }
+
+    /** Carries offers to the pages and their answers back, until nothing is left to negotiate. */
+    void deliver(List<Sfu.Offer> offers) {
+        Deque<Sfu.Offer> queue = new ArrayDeque<>(offers);
+        while (!queue.isEmpty()) {
+            Sfu.Offer o = queue.poll();
+            Page page = pages.get(o.user());
+            String answer = (String) page.evaluate("sdp => onOffer(sdp)", o.sdp());
+            queue.addAll(sfu.answer(o.room(), o.user(), answer));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> received(String user) {
+        return (Map<String, Map<String, Object>>) pages.get(user).evaluate("() => received()");
+    }
+
+    void awaitEveryoneReceivesEveryone(List<String> members, boolean video) {
+        long deadline = System.currentTimeMillis() + 45_000;
+        Map<String, Long> framesAtStart = new LinkedHashMap<>();
+        for (String m : members) {
+            Map<String, Map<String, Object>> r = received(m);
+            for (String other : members) {
+                Map<String, Object> v = r.get(other + "-video");
+                framesAtStart.put(m + ">" + other, v == null ? 0 : ((Number) v.get("frames")).longValue());
+            }
+        }
+        String missing = "";
+        while (System.currentTimeMillis() < deadline) {
+            missing = "";
+            for (String m : members) {
+                Map<String, Map<String, Object>> r = received(m);
+                for (String other : members) {
+                    if (other.equals(m)) {
+                        continue;
+                    }
+                    Map<String, Object> audio = r.get(other + "-audio");
+                    if (audio == null || ((Number) audio.get("packets")).longValue() < 50
+                            || ((Number) audio.get("energy")).doubleValue() <= 0) {
+                        missing += m + " hears no " + other + " " + audio + "; ";
+                    }
+                    if (video) {
+                        Map<String, Object> v = r.get(other + "-video");
+                        long frames = v == null ? 0 : ((Number) v.get("frames")).longValue();
+                        if (frames < framesAtStart.get(m + ">" + other) + 30) {
+                            missing += m + " decoded " + frames + " frames of " + other + "; ";
+                        }
+                    }
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            sleep(500);
+        }
+        throw new AssertionError("after 45 s: " + missing + " stats " + statsLine());
+    }
+
+    void awaitOn(String user, String function, Predicate<Object> condition) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        Object value = null;
+        while (System.currentTimeMillis() < deadline) {
+            value = pages.get(user).evaluate("() => " + function + "()");
+            if (condition.test(value)) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new AssertionError(user + ": " + function + " = " + value);
+    }
+
+    String statsLine() {
+        SfuStats s = sfu.stats;
+        return "in=" + s.packetsIn + " fwd=" + s.packetsForwarded + " srtpFail=" + s.srtpFailures + " dtlsFail=" + s.dtlsFailures
+                + " ice=" + s.iceFailures + " unknown=" + s.unknownSource + " notReady=" + s.notReady + " kf=" + s.keyframeRequests;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
