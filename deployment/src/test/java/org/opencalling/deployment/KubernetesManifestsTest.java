@@ -400,15 +400,22 @@ class KubernetesManifestsTest {
                 // Redis and Kafka: from exactly the services configured to use them.
                 String variable = Map.of("redis", "REDIS_URL", "kafka", "KAFKA_BOOTSTRAP_SERVERS").get(s.getMetadata().getName());
                 if (variable != null) {
-                    Set<String> users = r.workloads().entrySet().stream()
+                    Map<Boolean, Set<String>> users = r.workloads().entrySet().stream()
                             .filter(w -> w.getValue().getSpec().getContainers().stream()
                                     .anyMatch(c -> c.getEnv() != null && c.getEnv().stream().anyMatch(e -> e.getName().equals(variable))))
-                            .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
+                            .collect(Collectors.partitioningBy(w -> Boolean.TRUE.equals(w.getValue().getSpec().getHostNetwork()),
+                                    Collectors.mapping(Map.Entry::getKey, Collectors.toCollection(TreeSet::new))));
                     Set<String> allowed = new TreeSet<>();
+                    boolean addresses = false;
                     for (NetworkPolicyIngressRule rule : rules) {
                         assertFalse(rule.getFrom() == null || rule.getFrom().isEmpty(), overlay + ": " + s.getMetadata().getName() + " open to all");
                         for (NetworkPolicyPeer peer : rule.getFrom()) {
                             assertEquals(null, peer.getNamespaceSelector(), overlay + ": from this namespace only");
+                            if (peer.getIpBlock() != null) {
+                                assertFalse(peer.getIpBlock().getCidr().endsWith("/0"), overlay + ": not from everywhere");
+                                addresses = true;
+                                continue;
+                            }
                             r.workloads().forEach((name, t) -> {
                                 if (matches(peer.getPodSelector(), t.getMetadata().getLabels())) {
                                     allowed.add(name);
@@ -416,7 +423,9 @@ class KubernetesManifestsTest {
                             });
                         }
                     }
-                    assertEquals(users, allowed, overlay + ": who may reach " + s.getMetadata().getName());
+                    assertEquals(users.get(false), allowed, overlay + ": which pods may reach " + s.getMetadata().getName());
+                    // A host-network user (the relay) comes from its node's address: only an address block lets it in.
+                    assertEquals(!users.get(true).isEmpty(), addresses, overlay + ": address blocks for " + users.get(true));
                 }
             }
         }

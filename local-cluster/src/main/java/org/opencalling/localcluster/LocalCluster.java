@@ -92,6 +92,8 @@ public final class LocalCluster {
         // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
         relayEnv.put("RELAY_ALLOWED_PEER_CIDRS", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7");
         relayEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json"); // the admin API's tokens
+        relayEnv.put("REDIS_URL", redisUrl()); // SFU rooms: signaling reaches the SFU through Redis
+        relayEnv.put("SFU_NODE_NAME", "relay-local-1");
         signalingEnv.put("USERSIG_URL", usersigUrl);
         signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));

@@ -100,9 +100,13 @@ class BrowserIT {
 
     /** Video frames this page decoded from that user (WebRTC stats of the SDK's connection). */
     static long framesDecoded(Page page, String from) {
-        Object n = page.evaluate("async (u) => { const p = window.trtcCalling && window.trtcCalling._peers.get(u);"
-                + " if (!p) return 0; const r = await p.pc.getStats(); let n = 0;"
-                + " r.forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded || 0; });"
+        // Peer to peer: the peer connection to that user; through the SFU: that user's track on it.
+        Object n = page.evaluate("async (u) => { const c = window.trtcCalling; if (!c) return 0;"
+                + " const p = c._peers.get(u); const s = c._sfu;"
+                + " const pc = p ? p.pc : (s && s.users.has(u) ? s.pc : null); if (!pc) return 0;"
+                + " const r = await pc.getStats(); let n = 0;"
+                + " r.forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'video' && (p || x.trackIdentifier === u + '-video'))"
+                + " n += x.framesDecoded || 0; });"
                 + " return n; }", from);
         return ((Number) n).longValue();
     }
@@ -245,7 +249,7 @@ class BrowserIT {
         leo.click("#accept-btn", new Page.ClickOptions().setNoWaitAfter(true));
         mia.click("#accept-btn", new Page.ClickOptions().setNoWaitAfter(true));
         visible(kim, "#screen-call");
-        // A full mesh: everyone decodes both others.
+        // Through the SFU in media-relay: everyone decodes both others.
         for (Page p : List.of(kim, leo, mia)) {
             for (String other : List.of("kim", "leo", "mia")) {
                 String me = p.textContent("#who-name");
@@ -256,6 +260,13 @@ class BrowserIT {
             }
         }
         shot(kim, "5-group-call");
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + (8093 + offset) + "/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher forwarded = java.util.regex.Pattern.compile("(?m)^relay_sfu_packets_forwarded_total(?:\\{[^}]*\\})? ([0-9.E]+)").matcher(metrics);
+        assertTrue(forwarded.find() && Double.parseDouble(forwarded.group(1)) > 100, "the media went through the SFU");
+        java.util.regex.Matcher participants = java.util.regex.Pattern.compile("(?m)^relay_sfu_participants(?:\\{[^}]*\\})? ([0-9.E]+)").matcher(metrics);
+        assertTrue(participants.find() && Double.parseDouble(participants.group(1)) == 3, "three members on the SFU: " + metrics.lines().filter(l -> l.startsWith("relay_sfu")).toList());
         leo.click("#hangup-btn");
         kim.waitForSelector(".tile[data-user-id=leo]", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.DETACHED));
         assertTrue(kim.isVisible("#screen-call"), "two remain: the call goes on");

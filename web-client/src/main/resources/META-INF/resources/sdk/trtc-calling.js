@@ -61,6 +61,17 @@ const BENIGN = new Set(['not-in-call', 'call-ended', 'unknown-call', 'not-logged
 const RETRY_LOGIN = new Set(['presence-unavailable', 'unavailable', 'conflict']);
 
 /**
+ * The ICE servers for the SFU's transport: TURN over TCP only. The SFU answers on the relay's UDP
+ * ports, and a browser treats whatever comes from a TURN server's UDP address as TURN's, so the
+ * SFU's answers from that same address would be lost; TURN over TCP stays as the way around a
+ * network that blocks UDP.
+ */
+function sfuIceServers(servers) {
+  return (servers || []).map((s) => ({ ...s, urls: [].concat(s.urls || []).filter((u) => /transport=tcp/i.test(u)) }))
+    .filter((s) => s.urls.length);
+}
+
+/**
  * Close codes after which the SDK does not reconnect by itself: kicked, taken over. (1000 comes
  * after our own logout; any other 1000, say from a stopping server, is reconnected.)
  */
@@ -136,6 +147,8 @@ export default class TRTCCalling {
     this._outbox = []; // frames waiting for the socket to be ready again (a reconnect)
     this._call = null;
     this._peers = new Map();
+    /** Group calls through the SFU: one peer connection to it, and each member's stream. */
+    this._sfu = null;
     this._localStream = null;
     this._quality = '480p';
     this._cameraId = undefined;
@@ -446,6 +459,7 @@ export default class TRTCCalling {
         this._call = {
           callId: f.callId, role: 'callee', state: 'ringing', type: seedType(f.callType), caller: f.caller,
           groupId: f.groupId || null, invitees: f.userIds || [], members: new Set([f.caller]), entered: new Set(),
+          sfu: f.media === 'sfu',
         };
         this._emit(EVENT.INVITED, {
           sponsor: f.caller,
@@ -462,6 +476,10 @@ export default class TRTCCalling {
         if (c.left) c.left.delete(f.userId); // re-invited and back
         this._emit(EVENT.USER_ACCEPT, { userID: f.userId });
         // Anyone in the call (or accepting: our own accept-ok may still be on its way) offers.
+        if (c.sfu) {
+          if (c.role === 'caller') c.state = 'connected';
+          return; // the SFU sends their media (and USER_ENTER comes with it)
+        }
         if (c.state === 'connected' || c.state === 'accepting' || c.role === 'caller') {
           if (c.role === 'caller') c.state = 'connected';
           this._enter(f.userId);
@@ -492,6 +510,7 @@ export default class TRTCCalling {
         c.entered.delete(f.userId);
         (c.left || (c.left = new Set())).add(f.userId);
         this._closePeer(f.userId);
+        this._sfuForget(f.userId);
         this._emit(EVENT.USER_LEAVE, { userID: f.userId });
       },
       ended: (f) => {
@@ -524,6 +543,12 @@ export default class TRTCCalling {
           this._emit(EVENT.USER_AUDIO_AVAILABLE, { userID: f.userId, isAudioAvailable: f.audio });
         }
       },
+      'sfu-offer': (f) => {
+        const s = this._sfu;
+        if (!this._callOf(f) || !s) return;
+        s.queue = s.queue.then(() => this._onSfuOffer(s, f.sdp)).catch((e) => this._log(LOG_LEVEL.WARN, 'SFU offer', e));
+      },
+      'sfu-gone': (f) => this._callOf(f) && this._sfuJoin(), // our transport there ended: a fresh one
       sdp: (f) => this._callOf(f) && this._queue(f.from, () => this._onDescription(f.from, f.description)),
       ice: (f) => this._callOf(f) && this._queue(f.from, () => this._onCandidate(f.from, f.candidate)),
       kicked: () => this._kicked(),
@@ -538,6 +563,13 @@ export default class TRTCCalling {
   /** New TURN credentials: for new connections and for the ICE restarts of live ones. */
   _setIceServers(servers) {
     this._iceServers = servers;
+    if (this._sfu) {
+      try {
+        this._sfu.pc.setConfiguration({ ...this._sfu.pc.getConfiguration(), iceServers: sfuIceServers(servers) });
+      } catch (e) {
+        this._log(LOG_LEVEL.DEBUG, 'setConfiguration', e);
+      }
+    }
     for (const p of this._peers.values()) {
       try {
         p.pc.setConfiguration({ ...p.pc.getConfiguration(), iceServers: servers });
@@ -596,6 +628,8 @@ export default class TRTCCalling {
         return;
       }
       placeholder.callId = ok.callId;
+      placeholder.sfu = ok.media === 'sfu';
+      if (placeholder.sfu) this._sfuJoin(); // the caller is in the call from the start
       setTimeout(() => {
         const early = placeholder.early || [];
         placeholder.early = null;
@@ -631,6 +665,7 @@ export default class TRTCCalling {
     if (this._call !== c) throw this._error(new CallingError('call-ended', 'the call ended as it was answered'));
     c.state = 'connected';
     c.members.add(this._userId);
+    if (c.sfu) this._sfuJoin();
     // USER_ENTER comes with each member's offer (those in the call offer to whoever joins), so
     // a group caller who left while we rang never "enters".
   }
@@ -686,6 +721,7 @@ export default class TRTCCalling {
   /** Forgets the call here: closes every peer connection, stops capture and the views. */
   _endLocally() {
     for (const u of [...this._peers.keys()]) this._closePeer(u);
+    this._sfuClose();
     if (this._localStream) this._localStream.getTracks().forEach((t) => t.stop());
     this._localStream = null;
     if (this._localView) this._localView.remove();
@@ -830,6 +866,10 @@ export default class TRTCCalling {
   }
 
   _replaceTrack(kind, track) {
+    if (this._sfu) {
+      const t = this._sfu.own.find((x) => x.receiver.track.kind === kind);
+      if (t) t.sender.replaceTrack(track).catch((e) => this._log(LOG_LEVEL.WARN, e));
+    }
     for (const p of this._peers.values()) {
       const sender = p.pc.getTransceivers().map((t) => t.sender)
         .find((s) => (s.track && s.track.kind === kind) || p.senderKinds.get(s) === kind);
@@ -878,7 +918,7 @@ export default class TRTCCalling {
     el.style.cssText = 'width:100%;height:100%;object-fit:cover';
     host.appendChild(el);
     this._remoteViews.set(userID, { el });
-    const p = this._peers.get(userID);
+    const p = this._peers.get(userID) || (this._sfu && this._sfu.users.get(userID));
     if (p) el.srcObject = p.stream;
   }
 
@@ -1011,6 +1051,93 @@ export default class TRTCCalling {
     if (this._analysers) this._analysers.delete(userId);
     const v = this._remoteViews.get(userId);
     if (v) v.el.srcObject = null;
+  }
+
+  // ---- the SFU (group calls) -----------------------------------------------------------------
+
+  /**
+   * Asks for a transport to the call's SFU (again after a failure: a fresh one). The SFU offers;
+   * we only answer, so offers never collide: our tracks go on the m-lines it receives (recvonly
+   * on its side), each other member's come on the others, their stream id being their userID.
+   */
+  _sfuJoin() {
+    const c = this._call;
+    if (!c || !c.sfu || !c.callId) return;
+    this._sfuClose();
+    const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers), iceTransportPolicy: this._icePolicy,
+      bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null };
+    this._sfu = s;
+    pc.ontrack = ({ track, streams }) => {
+      const userId = streams && streams[0] && streams[0].id;
+      if (!userId || userId === this._userId || this._sfu !== s) return;
+      let u = s.users.get(userId);
+      if (!u) {
+        u = { stream: new MediaStream(), audio: document.createElement('audio') };
+        u.audio.autoplay = true;
+        u.audio.srcObject = u.stream;
+        s.users.set(userId, u);
+      }
+      u.stream.getTracks().filter((t) => t.kind === track.kind).forEach((t) => u.stream.removeTrack(t));
+      u.stream.addTrack(track);
+      const view = this._remoteViews.get(userId);
+      if (view && view.el.srcObject !== u.stream) view.el.srcObject = u.stream;
+      this._enter(userId);
+      this._watchVolume(userId, u.stream);
+      if (track.kind === 'video') this._emit(EVENT.USER_VIDEO_AVAILABLE, { userID: userId, isVideoAvailable: true });
+      else this._emit(EVENT.USER_AUDIO_AVAILABLE, { userID: userId, isAudioAvailable: true });
+      u.audio.play().catch(() => {});
+    };
+    pc.onconnectionstatechange = () => {
+      this._log(LOG_LEVEL.INFO, `media with the SFU: ${pc.connectionState}`);
+      if (pc.connectionState === 'failed' && this._sfu === s && !s.retry) {
+        // The node went away (or the path did): ask again; signaling moves the room if needed.
+        s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 1000);
+      }
+    };
+    this._send({ type: 'sfu-join', callId: c.callId });
+  }
+
+  async _onSfuOffer(s, sdp) {
+    if (this._sfu !== s) return;
+    const pc = s.pc;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const own = sdp.split(/\r?\nm=/).slice(1).filter((m) => /\r?\na=recvonly/.test(m))
+      .map((m) => (m.match(/\r?\na=mid:(\S+)/) || [])[1]);
+    s.own = pc.getTransceivers().filter((t) => own.includes(t.mid));
+    for (const t of s.own) {
+      const kind = t.receiver.track.kind;
+      const track = this._localStream && this._localStream.getTracks().find((x) => x.kind === kind);
+      if (track && t.sender.track !== track) await t.sender.replaceTrack(track);
+      t.direction = 'sendonly'; // even without a track yet (camera off): one comes by replaceTrack
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (this._sfu === s) this._send({ type: 'sfu-answer', callId: s.call.callId, sdp: pc.localDescription.sdp });
+  }
+
+  _sfuForget(userId) {
+    const s = this._sfu;
+    const u = s && s.users.get(userId);
+    if (!u) return;
+    s.users.delete(userId);
+    u.stream.getTracks().forEach((t) => u.stream.removeTrack(t));
+    u.audio.srcObject = null;
+    if (this._analysers) this._analysers.delete(userId);
+    const v = this._remoteViews.get(userId);
+    if (v) v.el.srcObject = null;
+  }
+
+  _sfuClose() {
+    const s = this._sfu;
+    if (!s) return;
+    this._sfu = null;
+    clearTimeout(s.retry);
+    for (const u of [...s.users.keys()]) {
+      this._sfu = s;
+      this._sfuForget(u);
+      this._sfu = null;
+    }
+    s.pc.close();
   }
 
   // ---- voice volume -------------------------------------------------------------------------

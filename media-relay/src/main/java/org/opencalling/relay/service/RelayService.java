@@ -73,6 +73,16 @@ public class RelayService {
     private Allocations allocations;
     private TurnHandler handler;
     private java.util.concurrent.ScheduledExecutorService exporter;
+    private org.opencalling.relay.sfu.Sfu sfu;
+    private java.util.concurrent.ExecutorService dtls;
+
+    /** The SFU on the same UDP ports (group calls); off: TURN only. */
+    @ConfigProperty(name = "relay.sfu.enabled", defaultValue = "true")
+    boolean sfuEnabled;
+
+    /** The video bitrate the SFU lets each sender ramp up to (REMB), in kbit/s. */
+    @ConfigProperty(name = "relay.sfu.max-video-kbps", defaultValue = "1500")
+    long sfuMaxVideoKbps;
     private final java.util.Set<String> exported = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
@@ -189,9 +199,63 @@ public class RelayService {
             return t;
         });
         exporter.scheduleWithFixedDelay(this::exportCounters, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        if (sfuEnabled) {
+            startSfu();
+        }
         LOG.infof("media-relay: TURN on UDP %s and TCP %s (%s), %d threads, relayed ports %s, advertised as %s%s",
                 server.udpPorts(), server.tcpPorts(), bindAddress, server.threads(), portRange, publicHost,
                 server.unbound().isEmpty() ? "" : "; NOT bound: " + server.unbound());
+    }
+
+    private void startSfu() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        // DTLS handshakes block a thread for a few round trips each; afterwards no thread is kept.
+        dtls = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "sfu-dtls-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        sfu = new org.opencalling.relay.sfu.Sfu(new org.opencalling.relay.sfu.Sfu.Config(publicHost, server.udpPorts(),
+                sfuMaxVideoKbps * 1000, 30_000), org.opencalling.relay.sfu.dtls.DtlsIdentity.generate(), dtls,
+                server::sendUdp, System::currentTimeMillis);
+        server.attach(sfu);
+        exporter.scheduleWithFixedDelay(() -> {
+            try {
+                sfu.tick();
+            } catch (RuntimeException ex) {
+                LOG.debugf("SFU tick: %s", ex.toString());
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        registry.gauge("relay.sfu.rooms", sfu, org.opencalling.relay.sfu.Sfu::rooms);
+        registry.gauge("relay.sfu.participants", sfu, org.opencalling.relay.sfu.Sfu::participants);
+        registry.gauge("relay.sfu.streams", sfu, org.opencalling.relay.sfu.Sfu::streams);
+        org.opencalling.relay.sfu.SfuStats st = sfu.stats;
+        counter("relay.sfu.packets.forwarded", st.packetsForwarded, null, null);
+        counter("relay.sfu.bytes.forwarded", st.bytesForwarded, null, null);
+        counter("relay.sfu.rtcp.forwarded", st.rtcpForwarded, null, null);
+        counter("relay.sfu.keyframe.requests", st.keyframeRequests, null, null);
+        counter("relay.sfu.ice.checks", st.iceChecks, null, null);
+        counter("relay.sfu.nacks", st.nacksAnswered, "result", "answered");
+        counter("relay.sfu.nacks", st.nacksMissed, "result", "missed");
+        counter("relay.sfu.srtp.failures", st.srtpFailures, null, null);
+        counter("relay.sfu.dtls.failures", st.dtlsFailures, null, null);
+        counter("relay.sfu.dropped", st.unknownSource, "reason", "unknown-source");
+        counter("relay.sfu.dropped", st.notReady, "reason", "not-ready");
+        counter("relay.sfu.dropped", st.malformed, "reason", "malformed");
+        counter("relay.sfu.dropped", st.iceFailures, "reason", "ice-check-failed");
+    }
+
+    private void counter(String name, java.util.concurrent.atomic.LongAdder adder, String tag, String value) {
+        var b = io.micrometer.core.instrument.FunctionCounter.builder(name, adder, java.util.concurrent.atomic.LongAdder::sum);
+        if (tag != null) {
+            b = b.tag(tag, value);
+        }
+        b.register(registry);
+    }
+
+    /** The SFU, or null when it is off. */
+    public org.opencalling.relay.sfu.Sfu sfu() {
+        return sfu;
     }
 
     /** What could not be bound (for readiness details). */
@@ -227,6 +291,10 @@ public class RelayService {
     void stop(@Observes ShutdownEvent e) {
         if (exporter != null) {
             exporter.shutdownNow();
+        }
+        if (sfu != null) {
+            sfu.close();
+            dtls.shutdownNow();
         }
         if (server != null) {
             try {

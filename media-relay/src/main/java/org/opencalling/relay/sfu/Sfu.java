@@ -205,6 +205,21 @@ public final class Sfu {
         return offers;
     }
 
+    /** The call ended: every member goes. */
+    public List<Offer> end(String roomId) {
+        Room room = rooms.remove(roomId);
+        if (room != null) {
+            synchronized (room) {
+                for (Participant p : room.members.values()) {
+                    forget(p);
+                }
+                room.members.clear();
+                room.refresh();
+            }
+        }
+        return List.of();
+    }
+
     /** Rooms and members on this node (for metrics and the load a node reports). */
     public int rooms() {
         return rooms.size();
@@ -369,6 +384,7 @@ public final class Sfu {
                     return List.of();
                 }
                 p.lastCheck = now;
+                stats.iceChecks.increment();
                 FiveTuple current = p.address;
                 if (current == null || (check.nominated() && !current.equals(tuple))) {
                     if (current != null) {
@@ -386,6 +402,7 @@ public final class Sfu {
                     return List.of();
                 }
                 byte[] record = java.util.Arrays.copyOfRange(b, off, off + len);
+                stats.dtlsRecords.increment();
                 synchronized (p.early) {
                     DtlsServer d = p.dtls;
                     if (d != null) {

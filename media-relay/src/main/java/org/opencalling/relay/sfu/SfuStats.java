@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 /** The SFU's counters (exported as relay_sfu_* metrics). */
 public final class SfuStats {
     public final LongAdder packetsIn = new LongAdder();
+    public final LongAdder iceChecks = new LongAdder();
+    public final LongAdder dtlsRecords = new LongAdder();
     public final LongAdder packetsForwarded = new LongAdder();
     public final LongAdder bytesForwarded = new LongAdder();
     public final LongAdder rtcpForwarded = new LongAdder();

@@ -135,6 +135,33 @@ class SfuChromiumTest {
     }
 
     @Test
+    void garbageAndStrangersAreDroppedAndCountedWhileACallGoesOn() throws Exception {
+        List<String> members = List.of("gus", "hal", "ivy");
+        for (String m : members) {
+            join("room-3", m, true);
+        }
+        awaitEveryoneReceivesEveryone(members, true);
+        long unknown = sfu.stats.unknownSource.sum();
+        java.util.Random random = new java.util.Random(7);
+        try (java.net.DatagramSocket stranger = new java.net.DatagramSocket()) {
+            for (int port : relay.udpPorts()) {
+                java.net.InetSocketAddress to = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+                for (int i = 0; i < 500; i++) {
+                    byte[] b = new byte[1 + random.nextInt(1400)];
+                    random.nextBytes(b);
+                    // DTLS-looking, RTP/RTCP-looking, and ICE checks for a member's ufrag with no valid integrity.
+                    b[0] = (byte) (i % 3 == 0 ? 20 + random.nextInt(44) : 128 + random.nextInt(64));
+                    stranger.send(new java.net.DatagramPacket(b, b.length, to));
+                }
+            }
+        }
+        awaitEveryoneReceivesEveryone(members, true); // the call goes on
+        assertTrue(sfu.stats.unknownSource.sum() >= unknown + 900, "strangers' datagrams dropped and counted: "
+                + sfu.stats.unknownSource.sum());
+        assertEquals(0, sfu.stats.srtpFailures.sum(), "the members' own packets all authenticate");
+    }
+
+    @Test
     void anAudioOnlyGroupCall() {
         List<String> members = List.of("ann", "ben", "cid");
         for (String m : members) {

@@ -42,7 +42,7 @@ public final class Call {
     public static final class Refused extends RuntimeException {
         private final String code;
 
-        Refused(String code, String message) {
+        public Refused(String code, String message) {
             super(message, null, false, false);
             this.code = code;
         }

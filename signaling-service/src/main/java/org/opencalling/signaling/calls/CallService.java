@@ -36,6 +36,34 @@ public class CallService {
     @Inject
     org.opencalling.signaling.events.CallEvents events;
 
+    @Inject
+    org.opencalling.signaling.sfu.SfuRooms sfu;
+
+    /** Whether a call of this kind (group or not) sends its media through the SFU. */
+    public boolean sfuFor(String groupId) {
+        return sfu.usesSfu(groupId);
+    }
+
+    /**
+     * A member's browser asks for its SFU transport (sdp null) or answers the SFU's offer. Only
+     * members in the call, of calls that use the SFU.
+     */
+    public void sfu(String callId, long app, String user, String sdp) {
+        Call c = store.load(callId);
+        if (c == null || c.sdkAppId() != app || c.participants().stream()
+                .noneMatch(p -> p.userId().equals(user) && p.state().inCall())) {
+            throw new Call.Refused("not-in-call", "not in this call");
+        }
+        if (!sfu.usesSfu(c.groupId())) {
+            throw new Call.Refused("not-sfu", "this call's media is peer to peer");
+        }
+        if (sdp == null) {
+            sfu.join(c, user, c.type() == CallType.VIDEO);
+        } else {
+            sfu.answer(c, user, sdp);
+        }
+    }
+
     /** Starts a call; a callee already ringing or in another call answers busy at once. */
     public String invite(long app, String caller, List<String> callees, CallType type, String groupId, long timeoutMs) {
         return invite(app, caller, callees, type, groupId, timeoutMs, Delivery.nowMicros());
@@ -245,6 +273,17 @@ public class CallService {
                 }
             } else if (e instanceof Effect.Event ev) {
                 events.publish(c, ev, clock.millis());
+                if (sfu.usesSfu(c.groupId()) && (ev.type().equals("left") || ev.type().equals("ended"))) {
+                    try {
+                        if (ev.type().equals("left")) {
+                            sfu.leave(c, ev.userId());
+                        } else {
+                            sfu.end(c);
+                        }
+                    } catch (RuntimeException ex) {
+                        LOG.warnf("SFU room of call %s not told: %s", c.callId(), ex.toString());
+                    }
+                }
                 if (ev.type().equals("ended")) {
                     registry.counter("signaling.calls", "outcome", c.endReason()).increment();
                 }
@@ -260,6 +299,7 @@ public class CallService {
                 f.put("caller", c.caller());
                 f.put("callType", c.type().wire());
                 f.put("groupId", c.groupId());
+                f.put("media", sfu.usesSfu(c.groupId()) ? "sfu" : "p2p");
                 f.set("userIds", json.valueToTree(n.users()));
                 f.put("timeoutSeconds", Math.max(1, (timeoutMs + 999) / 1000));
             }

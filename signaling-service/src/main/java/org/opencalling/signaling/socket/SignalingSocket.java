@@ -35,7 +35,7 @@ public class SignalingSocket {
     static final long FORWARD_WAIT_MILLIS = 2000;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SignalingSocket.class);
     static final AtomicInteger OPEN = new AtomicInteger();
-    private static final Set<String> CALL_TYPES = Set.of("invite", "accept", "reject", "busy", "cancel", "hangup",
+    private static final Set<String> CALL_TYPES = Set.of("invite", "sfu-join", "sfu-answer", "accept", "reject", "busy", "cancel", "hangup",
             "invite-more", "switch-type", "media", "sdp", "ice", "logout");
 
     @Inject
@@ -198,7 +198,20 @@ public class SignalingSocket {
                         groupId, timeoutSeconds * 1000, rxMicros);
                 ObjectNode ok = object("invite-ok", id);
                 ok.put("callId", callId);
+                ok.put("media", calls.sfuFor(groupId) ? "sfu" : "p2p");
                 return reply(ok);
+            }
+            case "sfu-join":
+            case "sfu-answer": {
+                if (!msg.hasNonNull("callId")) {
+                    return error(id, "missing-field", type + " needs callId");
+                }
+                String sdp = msg.path("sdp").isTextual() ? msg.get("sdp").asText() : null;
+                if (type.equals("sfu-answer") && sdp == null) {
+                    return error(id, "missing-field", "sfu-answer needs sdp");
+                }
+                calls.sfu(msg.get("callId").asText(), sdkAppId, userId, sdp);
+                return null;
             }
             case "sdp":
             case "ice": {
