@@ -531,7 +531,10 @@ export default class TRTCCalling {
         const newCallType = seedType(f.callType);
         if (oldCallType === newCallType) return;
         c.type = newCallType;
-        this._applyType(newCallType).catch((e) => this._error(e instanceof CallingError ? e : deviceError(e)));
+        this._applyType(newCallType).then(() => {
+          // Through the SFU, video m-lines exist only in video calls: a fresh transport gets them.
+          if (c.sfu && this._call === c) this._sfuJoin();
+        }).catch((e) => this._error(e instanceof CallingError ? e : deviceError(e)));
         this._emit(EVENT.CALL_TYPE_CHANGED, { oldCallType, newCallType });
       },
       media: (f) => {
@@ -553,6 +556,12 @@ export default class TRTCCalling {
       ice: (f) => this._callOf(f) && this._queue(f.from, () => this._onCandidate(f.from, f.candidate)),
       kicked: () => this._kicked(),
       error: (f) => {
+        const s = this._sfu;
+        if (f.code === 'sfu-refused' && s && !s.retry) {
+          // The SFU refused our answer (it no longer matched its offer): start over, once a second at most.
+          s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 1000);
+          return;
+        }
         // Races that end by themselves (SDP after someone left, media while ringing) are not the app's concern.
         if (BENIGN.has(f.code)) this._log(LOG_LEVEL.WARN, 'signaling:', f.code, f.message);
         else this._error(new CallingError(f.code, f.message));
@@ -706,6 +715,7 @@ export default class TRTCCalling {
       const oldCallType = c.type;
       c.type = type;
       await this._applyType(type);
+      if (c.sfu && this._call === c) this._sfuJoin();
       this._emit(EVENT.CALL_TYPE_CHANGED, { oldCallType, newCallType: type });
     }
   }
@@ -1070,7 +1080,7 @@ export default class TRTCCalling {
     this._sfu = s;
     pc.ontrack = ({ track, streams }) => {
       const userId = streams && streams[0] && streams[0].id;
-      if (!userId || userId === this._userId || this._sfu !== s) return;
+      if (!userId || userId === this._userId || this._sfu !== s || (s.call.left && s.call.left.has(userId))) return;
       let u = s.users.get(userId);
       if (!u) {
         u = { stream: new MediaStream(), audio: document.createElement('audio') };

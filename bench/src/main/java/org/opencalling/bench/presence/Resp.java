@@ -10,18 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A minimal Redis (RESP2) client for the benchmark's bookkeeping: stats, resets, reference commands. */
-final class Resp implements AutoCloseable {
+public final class Resp implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
 
-    Resp(int port) throws IOException {
+    public Resp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         out = socket.getOutputStream();
         in = new BufferedInputStream(socket.getInputStream());
     }
 
-    Object call(String... args) throws IOException {
+    public Object call(String... args) throws IOException {
         send(args);
         out.flush();
         return read();

@@ -49,8 +49,8 @@ import org.opencalling.testsupport.ServiceSpec;
  *     [--relay-jvm-opts "-Xmx512m"] [--relay-threads N]</pre>
  */
 public final class RelayLoad {
-    static final String SECRET = "bench-turn-secret-not-for-production";
-    static final String REALM = "opencalling";
+    public static final String SECRET = "bench-turn-secret-not-for-production";
+    public static final String REALM = "opencalling";
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     static final int CHANNEL = 0x4000;
 
@@ -58,7 +58,7 @@ public final class RelayLoad {
     }
 
     /** A relay under test: its process and its client-facing UDP port. */
-    interface Relay extends AutoCloseable {
+    public interface Relay extends AutoCloseable {
         String name();
 
         long pid();
@@ -368,7 +368,7 @@ public final class RelayLoad {
     }
 
     /** utime + stime of a process, in clock ticks (100 per second here). */
-    static long cpuTicks(long pid) throws IOException {
+    public static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -383,7 +383,7 @@ public final class RelayLoad {
         return -1;
     }
 
-    static Relay coturn(Path work) throws Exception {
+    public static Relay coturn(Path work) throws Exception {
         int port = freeUdpPort();
         Path dir = Files.createDirectories(work.resolve("coturn"));
         List<String> cmd = List.of("/usr/bin/turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
@@ -425,6 +425,11 @@ public final class RelayLoad {
     }
 
     static Relay ours(Path work, String jvmOpts, String threads) throws Exception {
+        return ours(work, jvmOpts, threads, Map.of());
+    }
+
+    /** Our relay as a process, with more environment (say, REDIS_URL for its SFU). */
+    public static Relay ours(Path work, String jvmOpts, String threads, Map<String, String> moreEnv) throws Exception {
         int port = freeUdpPort();
         int http = FreePorts.next();
         Map<String, String> env = new LinkedHashMap<>();
@@ -443,6 +448,7 @@ public final class RelayLoad {
         if (threads != null) {
             env.put("RELAY_THREADS", threads);
         }
+        env.putAll(moreEnv);
         ServiceProcess p = new ServiceProcess(new ServiceSpec("media-relay",
                 Path.of("media-relay/target/quarkus-app/quarkus-run.jar"), http, env, ""), work);
         p.start(ProcessHandle.current().info().command().orElse("java"));

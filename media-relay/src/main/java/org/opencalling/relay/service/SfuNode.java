@@ -69,6 +69,7 @@ public class SfuNode {
         name = configuredName.filter(n -> !n.isBlank())
                 .orElseGet(() -> Optional.ofNullable(System.getenv("HOSTNAME")).orElse("relay") + "-" + UUID.randomUUID().toString().substring(0, 8));
         sfu.onGone((room, user) -> publish("gone", room, user, null));
+        sfu.onOffers(offers -> offers.forEach(o -> publish("offer", o.room(), o.user(), o.sdp())));
         running = true;
         heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sfu-heartbeat");
@@ -113,6 +114,7 @@ public class SfuNode {
             n.put("at", System.currentTimeMillis());
             redis.value(String.class).set(NODE_PREFIX + name, n.toString(), new SetArgs().ex(Duration.ofSeconds(10)));
             redis.sortedSet(String.class).zadd(NODES, sfu.participants(), name);
+            appOfRoom.keySet().removeIf(room -> !sfu.hasRoom(room)); // rooms that ended without an "end"
         } catch (RuntimeException ex) {
             LOG.debugf("SFU heartbeat: %s", ex.toString());
         }

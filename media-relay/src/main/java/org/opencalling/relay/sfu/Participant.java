@@ -50,6 +50,7 @@ final class Participant {
     boolean dirty;
     /** What the outstanding offer offered, slot by slot: whether each was active. */
     List<Boolean> offered = List.of();
+    long offeredAt;
     String remoteFingerprint;
 
     // packet path
@@ -59,6 +60,9 @@ final class Participant {
     volatile Set<String> receiving = Set.of();
     volatile FiveTuple address;
     volatile long lastCheck;
+    volatile boolean consentLost;
+    /** Out of the room: nothing may bring it back into the address map. */
+    volatile boolean removed;
     volatile DtlsServer dtls;
     final List<byte[]> early = new ArrayList<>();
     volatile SrtpSession in;

@@ -29,5 +29,10 @@ final class Room {
             }
         }
         senders = Map.copyOf(s);
+        // What no member sends any more: its sent-packet caches and estimates go.
+        for (Participant p : members.values()) {
+            p.sent.keySet().retainAll(s.keySet());
+            p.estimates.keySet().retainAll(s.keySet());
+        }
     }
 }

@@ -66,6 +66,11 @@ public final class Sfu {
     private final Map<InetSocketAddress, Participant> byAddress = new ConcurrentHashMap<>();
     private final long sessionId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
     private volatile BiConsumer<String, String> onGone = (room, user) -> { };
+    private volatile java.util.function.Consumer<List<Offer>> onOffers = offers -> { };
+    /** The most members a room takes: each adds two m-lines to every other member's SDP. */
+    public static final int MAX_MEMBERS = 16;
+    private static final long ANSWER_TIMEOUT_MILLIS = 15_000;
+    private static final int MAX_RESENDS_PER_NACK = 64;
     public final SfuStats stats = new SfuStats();
 
     public Sfu(Config config, DtlsIdentity identity, Executor dtlsExecutor, Sender sender, java.util.function.LongSupplier clock) {
@@ -81,6 +86,11 @@ public final class Sfu {
         this.onGone = listener;
     }
 
+    /** Called with offers the SFU makes by itself (an unanswered offer again, a silent member removed). */
+    public void onOffers(java.util.function.Consumer<List<Offer>> listener) {
+        this.onOffers = listener;
+    }
+
     // ---- control ------------------------------------------------------------------------
 
     /** A member joins (again: their old transport is replaced). Returns the offers to deliver. */
@@ -94,6 +104,9 @@ public final class Sfu {
                 removeStreamsOf(room, old, offers);
             }
             rooms.putIfAbsent(roomId, room); // a leave may have removed the empty room meanwhile
+            if (room.members.size() >= MAX_MEMBERS) {
+                throw new IllegalArgumentException("the room is full (" + MAX_MEMBERS + " members)");
+            }
             Participant p = new Participant(room, userId, video, clock.getAsLong());
             p.slots.add(new Participant.Slot(Codecs.Kind.AUDIO, null, 0));
             if (video) {
@@ -132,6 +145,16 @@ public final class Sfu {
             if (p.remoteFingerprint != null && !p.remoteFingerprint.equals(answer.fingerprint())) {
                 throw new IllegalArgumentException("the DTLS fingerprint changed");
             }
+            for (int i = 0; i < p.offered.size(); i++) {
+                SdpAnswer.Media m = answer.media().get(i);
+                if (p.slots.get(i).owner == null && m.sends() && m.ssrc() != 0) {
+                    for (Participant q : room.members.values()) {
+                        if (q != p && (q.audioSsrc == m.ssrc() || q.videoSsrc == m.ssrc() || q.rtcpSsrc == m.ssrc())) {
+                            throw new IllegalArgumentException("SSRC " + m.ssrc() + " is another member's");
+                        }
+                    }
+                }
+            }
             p.awaitingAnswer = false;
             boolean ownChanged = false;
             Set<String> receiving = new HashSet<>();
@@ -159,7 +182,11 @@ public final class Sfu {
             p.receiving = Set.copyOf(receiving);
             if (p.remoteFingerprint == null) {
                 p.remoteFingerprint = answer.fingerprint();
-                startDtls(p);
+                synchronized (p.early) {
+                    if (!p.early.isEmpty()) {
+                        startDtls(p); // the browser is already knocking
+                    }
+                }
             }
             if (ownChanged) {
                 room.refresh();
@@ -220,6 +247,10 @@ public final class Sfu {
         return List.of();
     }
 
+    public boolean hasRoom(String roomId) {
+        return rooms.containsKey(roomId);
+    }
+
     /** Rooms and members on this node (for metrics and the load a node reports). */
     public int rooms() {
         return rooms.size();
@@ -259,6 +290,7 @@ public final class Sfu {
         }
         p.offered = offered;
         p.awaitingAnswer = true;
+        p.offeredAt = clock.getAsLong();
         p.version++;
         List<SdpOffer.Candidate> candidates = new ArrayList<>();
         for (int port : config.udpPorts()) {
@@ -316,6 +348,7 @@ public final class Sfu {
     }
 
     private void forget(Participant p) {
+        p.removed = true;
         byUfrag.remove(p.ice.ufrag(), p);
         FiveTuple a = p.address;
         if (a != null) {
@@ -327,24 +360,26 @@ public final class Sfu {
         }
     }
 
+    /** Starts the handshake at the browser's first record, once its answer told us whom to expect. Under p.early. */
     private void startDtls(Participant p) {
+        if (p.dtls != null || p.removed) {
+            return;
+        }
         DtlsServer dtls = new DtlsServer(identity, p.remoteFingerprint, bytes -> {
             FiveTuple to = p.address;
             if (to != null) {
                 sender.send(to, bytes);
             }
         });
-        synchronized (p.early) {
-            p.dtls = dtls;
-            for (byte[] record : p.early) {
-                dtls.offer(record);
-            }
-            p.early.clear();
+        p.dtls = dtls;
+        for (byte[] record : p.early) {
+            dtls.offer(record);
         }
+        p.early.clear();
         dtls.start(dtlsExecutor).whenComplete((keys, failure) -> {
             if (failure != null) {
                 stats.dtlsFailures.increment();
-                if (p.room.members.get(p.user) == p) {
+                if (!p.removed) {
                     onGone.accept(p.room.id, p.user);
                 }
                 return;
@@ -352,12 +387,9 @@ public final class Sfu {
             p.in = new SrtpSession(keys.profile(), keys.clientKey(), keys.clientSalt());
             p.out = new SrtpSession(keys.profile(), keys.serverKey(), keys.serverSalt());
             // Whatever this browser receives starts with a keyframe.
-            for (String stream : p.receiving) {
-                if (stream.endsWith("/video")) {
-                    Participant owner = p.room.members.get(stream.substring(0, stream.length() - 6));
-                    if (owner != null && owner.videoSsrc != 0) {
-                        requestKeyframe(owner, owner.videoSsrc, true);
-                    }
+            for (Participant owner : p.room.snapshot) {
+                if (owner != p && owner.videoSsrc != 0 && p.receiving.contains(owner.user + "/video")) {
+                    requestKeyframe(owner, owner.videoSsrc, true);
                 }
             }
         });
@@ -383,7 +415,6 @@ public final class Sfu {
                     stats.iceFailures.increment();
                     return List.of();
                 }
-                p.lastCheck = now;
                 stats.iceChecks.increment();
                 FiveTuple current = p.address;
                 if (current == null || (check.nominated() && !current.equals(tuple))) {
@@ -392,6 +423,13 @@ public final class Sfu {
                     }
                     p.address = tuple;
                     byAddress.put(tuple.client(), p);
+                    if (p.removed) {
+                        byAddress.remove(tuple.client(), p); // left meanwhile
+                    }
+                }
+                if (tuple.equals(p.address)) {
+                    p.lastCheck = now; // consent (RFC 7675): only the path media goes on counts
+                    p.consentLost = false;
                 }
                 return List.of(new TurnHandler.ToClient(tuple, check.response()));
             }
@@ -408,7 +446,10 @@ public final class Sfu {
                     if (d != null) {
                         d.offer(record);
                     } else if (p.early.size() < 16) {
-                        p.early.add(record); // the answer (and the fingerprint to expect) is on its way
+                        p.early.add(record);
+                        if (p.remoteFingerprint != null) {
+                            startDtls(p);
+                        } // else the answer (and the fingerprint to expect) is on its way
                     }
                 }
                 return List.of();
@@ -499,22 +540,26 @@ public final class Sfu {
                         Rtcp.senderSsrc(plain, it) == from.audioSsrc ? Codecs.Kind.AUDIO : Codecs.Kind.VIDEO);
             } else if (Rtcp.isPli(it)) {
                 Participant owner = senders.get(Rtcp.mediaSsrc(plain, it));
-                if (owner != null && owner != from) {
+                if (owner != null && owner != from && from.receiving.contains(owner.user + "/video")) {
                     requestKeyframe(owner, Rtcp.mediaSsrc(plain, it), false);
                 }
             } else if (Rtcp.isFir(it)) {
                 for (long target : Rtcp.firTargets(plain, it)) {
                     Participant owner = senders.get(target);
-                    if (owner != null && owner != from) {
+                    if (owner != null && owner != from && from.receiving.contains(owner.user + "/video")) {
                         requestKeyframe(owner, target, false);
                     }
                 }
             } else if (Rtcp.isNack(it)) {
                 answerNack(from, Rtcp.mediaSsrc(plain, it), Rtcp.nackSequences(plain, it));
             } else if (Rtcp.isRemb(plain, it)) {
-                long bps = Rtcp.rembBitrate(plain, it);
-                for (long ssrc : Rtcp.rembSsrcs(plain, it)) {
-                    from.estimates.put(ssrc, new long[] {bps, now});
+                // Chrome's estimate covers everything it receives: each stream gets its share.
+                List<Long> ssrcs = Rtcp.rembSsrcs(plain, it);
+                long bps = Rtcp.rembBitrate(plain, it) / Math.max(1, ssrcs.size());
+                for (long ssrc : ssrcs) {
+                    if (senders.containsKey(ssrc)) {
+                        from.estimates.put(ssrc, new long[] {bps, now});
+                    }
                 }
             }
         }
@@ -542,7 +587,11 @@ public final class Sfu {
         if (to == null) {
             return;
         }
-        for (int seq : sequences) {
+        int resent = 0;
+        for (int seq : new java.util.LinkedHashSet<>(sequences)) {
+            if (resent++ >= MAX_RESENDS_PER_NACK) {
+                break;
+            }
             byte[] packet = cache == null ? null : cache.get(seq);
             if (packet == null) {
                 stats.nacksMissed.increment();
@@ -581,12 +630,31 @@ public final class Sfu {
      */
     public void tick() {
         long now = clock.getAsLong();
+        List<Offer> offers = new ArrayList<>();
         for (Room room : rooms.values()) {
             for (Participant p : room.snapshot) {
-                if (now - p.lastCheck > config.consentTimeoutMillis()) {
-                    p.lastCheck = now; // reported once per timeout
-                    onGone.accept(room.id, p.user);
+                if (now - p.lastCheck > 2 * config.consentTimeoutMillis()) {
+                    offers.addAll(leave(room.id, p.user)); // never came back: it goes
                     continue;
+                }
+                if (now - p.lastCheck > config.consentTimeoutMillis()) {
+                    if (!p.consentLost) {
+                        p.consentLost = true; // no consent: nothing more is sent there (RFC 7675)
+                        FiveTuple a = p.address;
+                        p.address = null;
+                        if (a != null) {
+                            byAddress.remove(a.client(), p);
+                        }
+                        onGone.accept(room.id, p.user);
+                    }
+                    continue;
+                }
+                synchronized (room) {
+                    if (p.awaitingAnswer && now - p.offeredAt > ANSWER_TIMEOUT_MILLIS && room.members.get(p.user) == p) {
+                        p.awaitingAnswer = false; // the offer (or its answer) was lost: offer again
+                        p.dirty = false;
+                        offers.add(offer(p));
+                    }
                 }
                 long video = p.videoSsrc;
                 SrtpSession out = p.out;
@@ -608,6 +676,9 @@ public final class Sfu {
                     sender.send(to, packet);
                 }
             }
+        }
+        if (!offers.isEmpty()) {
+            onOffers.accept(offers);
         }
     }
 

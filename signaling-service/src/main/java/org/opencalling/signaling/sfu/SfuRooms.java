@@ -101,6 +101,11 @@ public class SfuRooms {
                 String.valueOf(ROOM_TTL_SECONDS))).toString();
         if (current != null && !current.equals(result)) {
             registry.counter("signaling.sfu.rooms.moved").increment();
+            // If the old node was only unreachable for a while, it drops the room when it is back.
+            ObjectNode end = json.createObjectNode();
+            end.put("op", "end");
+            end.put("room", callId);
+            send(current, end);
         }
         return result;
     }
