@@ -275,6 +275,40 @@ class BrowserIT {
     }
 
     @Test
+    void aGroupCallRejoinsTheSfuWhenTheRelayRestarts() throws Exception {
+        Page nia = loggedIn("nia", null);
+        Page oli = loggedIn("oli", null);
+        Page pam = loggedIn("pam", null);
+        call(nia, "oli, pam", true);
+        visible(oli, "#incoming");
+        visible(pam, "#incoming");
+        oli.click("#accept-btn");
+        pam.click("#accept-btn");
+        visible(nia, "#screen-call");
+        awaitFrames(nia, "oli", 20);
+        awaitFrames(pam, "nia", 20);
+        // The relay node goes (its rooms with it) and comes back: every member's transport fails,
+        // each SDK joins again, and the call's media comes back through the new process.
+        for (Page p : List.of(nia, oli, pam)) {
+            p.evaluate("() => { window.oldSfu = window.trtcCalling._sfu; }");
+        }
+        assertTrue(cluster.restart("media-relay"), "the relay came back");
+        for (Page p : List.of(nia, oli, pam)) {
+            p.waitForFunction("() => window.trtcCalling._sfu && window.trtcCalling._sfu !== window.oldSfu",
+                    null, new Page.WaitForFunctionOptions().setTimeout(30_000));
+            for (String other : List.of("nia", "oli", "pam")) {
+                if (!other.equals(p.textContent("#who-name"))) {
+                    awaitFrames(p, other, 20); // on the new transport
+                }
+            }
+        }
+        assertTrue(nia.isVisible("#screen-call"), "the call itself never ended");
+        nia.click("#hangup-btn");
+        oli.click("#hangup-btn");
+        visible(pam, "#screen-home");
+    }
+
+    @Test
     void aCallForcedThroughTheRelayUsesRelayCandidatesOnBothSides() throws Exception {
         Page nia = loggedIn("nia", "?relay=1");
         Page oto = loggedIn("oto", "?relay=1");

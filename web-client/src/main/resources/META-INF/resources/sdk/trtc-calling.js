@@ -1100,9 +1100,14 @@ export default class TRTCCalling {
     };
     pc.onconnectionstatechange = () => {
       this._log(LOG_LEVEL.INFO, `media with the SFU: ${pc.connectionState}`);
-      if (pc.connectionState === 'failed' && this._sfu === s && !s.retry) {
-        // The node went away (or the path did): ask again; signaling moves the room if needed.
-        s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 1000);
+      // The node went away (or the path did): ask again, and signaling moves the room if the node
+      // is dead. 'disconnected' for 5 s counts too: 'failed' would take Chrome 30 s.
+      const state = pc.connectionState;
+      if ((state === 'failed' || state === 'disconnected') && this._sfu === s && !s.retry) {
+        s.retry = setTimeout(() => {
+          s.retry = null;
+          if (this._sfu === s && pc.connectionState !== 'connected') this._sfuJoin();
+        }, state === 'failed' ? 1000 : 5000);
       }
     };
     this._send({ type: 'sfu-join', callId: c.callId });
