@@ -112,6 +112,29 @@ public final class SrtpSession {
     // ------------------------------------------------------------------ SRTP
 
     /**
+     * The packet index of an RTP packet for this context (RFC 3711 §3.3.1), or -1 when it is
+     * refused: already seen or too old for the replay window, or one SSRC too many.
+     */
+    /** Records an authenticated (or sent) index in the SSRC's replay window. */
+    private static void accept(Context c, int ssrc, long index) {
+        ReplayWindow w = c.windows.get(ssrc);
+        if (w == null) {
+            w = new ReplayWindow(c.windowSize);
+            c.windows.put(ssrc, w);
+        }
+        w.accept(index);
+    }
+
+    private static long rtpIndex(Context c, int ssrc, int seq) {
+        ReplayWindow w = c.windows.get(ssrc);
+        if (w == null) {
+            return c.windows.size() >= MAX_SSRCS ? -1 : seq;
+        }
+        long index = estimateIndex(w.highest, seq);
+        return w.check(index) ? index : -1;
+    }
+
+    /**
      * Protects one RTP packet ({@code packet[off, off+len)}).
      *
      * @return the SRTP packet ({@code len + tagLength} bytes), or {@code null} if the input is not a
@@ -131,18 +154,9 @@ public final class SrtpSession {
         Context c = rtpOut;
         synchronized (c) {
             try {
-                ReplayWindow w = c.windows.get(ssrc);
-                long index;
-                if (w == null) {
-                    if (c.windows.size() >= MAX_SSRCS) {
-                        return null;
-                    }
-                    index = seq;
-                } else {
-                    index = estimateIndex(w.highest, seq);
-                    if (!w.check(index)) {
-                        return null;
-                    }
+                long index = rtpIndex(c, ssrc, seq);
+                if (index < 0) {
+                    return null;
                 }
                 c.ensureCrypto();
                 byte[] out = new byte[len + tagLength];
@@ -160,11 +174,7 @@ public final class SrtpSession {
                     hmac(c, out, 0, len, (int) roc, true);
                     System.arraycopy(c.macOut, 0, out, len, tagLength);
                 }
-                if (w == null) {
-                    w = new ReplayWindow(c.windowSize);
-                    c.windows.put(ssrc, w);
-                }
-                w.accept(index);
+                accept(c, ssrc, index);
                 return out;
             } catch (GeneralSecurityException | RuntimeException e) {
                 return null;
@@ -192,18 +202,9 @@ public final class SrtpSession {
         Context c = rtpIn;
         synchronized (c) {
             try {
-                ReplayWindow w = c.windows.get(ssrc);
-                long index;
-                if (w == null) {
-                    if (c.windows.size() >= MAX_SSRCS) {
-                        return null;
-                    }
-                    index = seq;
-                } else {
-                    index = estimateIndex(w.highest, seq);
-                    if (!w.check(index)) {
-                        return null;
-                    }
+                long index = rtpIndex(c, ssrc, seq);
+                if (index < 0) {
+                    return null;
                 }
                 c.ensureCrypto();
                 long roc = index >>> 16;
@@ -224,11 +225,7 @@ public final class SrtpSession {
                     c.cipher.doFinal(packet, off + hlen, plen - hlen, out, hlen);
                 }
                 System.arraycopy(packet, off, out, 0, hlen);
-                if (w == null) {
-                    w = new ReplayWindow(c.windowSize);
-                    c.windows.put(ssrc, w);
-                }
-                w.accept(index);
+                accept(c, ssrc, index);
                 return out;
             } catch (GeneralSecurityException | RuntimeException e) {
                 return null;
@@ -282,11 +279,7 @@ public final class SrtpSession {
                     hmac(c, out, 0, len + SRTCP_INDEX, 0, false);
                     System.arraycopy(c.macOut, 0, out, len + SRTCP_INDEX, tagLength);
                 }
-                if (w == null) {
-                    w = new ReplayWindow(c.windowSize);
-                    c.windows.put(ssrc, w);
-                }
-                w.accept(index);
+                accept(c, ssrc, index);
                 return out;
             } catch (GeneralSecurityException | RuntimeException e) {
                 return null;
@@ -349,11 +342,7 @@ public final class SrtpSession {
                     }
                 }
                 System.arraycopy(packet, off, out, 0, RTCP_HEADER);
-                if (w == null) {
-                    w = new ReplayWindow(c.windowSize);
-                    c.windows.put(ssrc, w);
-                }
-                w.accept(index);
+                accept(c, ssrc, index);
                 return out;
             } catch (GeneralSecurityException | RuntimeException e) {
                 return null;
