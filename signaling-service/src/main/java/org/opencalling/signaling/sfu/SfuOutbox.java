@@ -22,7 +22,7 @@ import org.opencalling.signaling.routing.Delivery;
  */
 @Singleton
 public class SfuOutbox {
-    static final String OUT = "trtc:sfu:out";
+    public static final String OUT = "trtc:sfu:out";
     private static final Logger LOG = Logger.getLogger(SfuOutbox.class);
 
     @Inject

@@ -21,10 +21,10 @@ import org.opencalling.signaling.calls.Call;
  */
 @Singleton
 public class SfuRooms {
-    static final String NODES = "trtc:sfu:nodes";
-    static final String NODE_PREFIX = "trtc:sfu:node:";
-    static final String COMMANDS_PREFIX = "trtc:sfu:cmd:";
-    static final String ROOM_PREFIX = "trtc:sfu:room:";
+    public static final String NODES = "trtc:sfu:nodes";
+    public static final String NODE_PREFIX = "trtc:sfu:node:";
+    public static final String COMMANDS_PREFIX = "trtc:sfu:cmd:";
+    public static final String ROOM_PREFIX = "trtc:sfu:room:";
     static final long ROOM_TTL_SECONDS = 86_400;
     private static final LuaScript MOVE = new LuaScript("sfu-room.lua");
 
