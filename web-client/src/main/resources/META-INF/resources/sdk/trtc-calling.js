@@ -61,12 +61,13 @@ const BENIGN = new Set(['not-in-call', 'call-ended', 'unknown-call', 'not-logged
 const RETRY_LOGIN = new Set(['presence-unavailable', 'unavailable', 'conflict']);
 
 /**
- * The ICE servers for the SFU's transport: TURN over TCP only. The SFU answers on the relay's UDP
- * ports, and a browser treats whatever comes from a TURN server's UDP address as TURN's, so the
- * SFU's answers from that same address would be lost; TURN over TCP stays as the way around a
- * network that blocks UDP.
+ * The ICE servers for the SFU's transport. The SFU answers on the relay's UDP ports, and a
+ * browser treats whatever comes from a TURN server's UDP address as TURN's, so its direct checks
+ * to the SFU would lose their answers: TURN over TCP only (the way around a network that blocks
+ * UDP). Forced through TURN ('relay'), the browser makes no direct checks: every TURN server.
  */
-function sfuIceServers(servers) {
+function sfuIceServers(servers, policy) {
+  if (policy === 'relay') return servers || [];
   return (servers || []).map((s) => ({ ...s, urls: [].concat(s.urls || []).filter((u) => /transport=tcp/i.test(u)) }))
     .filter((s) => s.urls.length);
 }
@@ -574,7 +575,7 @@ export default class TRTCCalling {
     this._iceServers = servers;
     if (this._sfu) {
       try {
-        this._sfu.pc.setConfiguration({ ...this._sfu.pc.getConfiguration(), iceServers: sfuIceServers(servers) });
+        this._sfu.pc.setConfiguration({ ...this._sfu.pc.getConfiguration(), iceServers: sfuIceServers(servers, this._icePolicy) });
       } catch (e) {
         this._log(LOG_LEVEL.DEBUG, 'setConfiguration', e);
       }
@@ -1074,7 +1075,7 @@ export default class TRTCCalling {
     const c = this._call;
     if (!c || !c.sfu || !c.callId) return;
     this._sfuClose();
-    const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers), iceTransportPolicy: this._icePolicy,
+    const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers, this._icePolicy), iceTransportPolicy: this._icePolicy,
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null };
     this._sfu = s;

@@ -561,7 +561,8 @@ public final class RelayServer implements AutoCloseable {
                     org.opencalling.relay.sfu.Sfu s = sfu;
                     out = s == null ? null : s.fromClient(tuple, packet, 0, len, now);
                     if (out == null) {
-                        out = handler.fromClient(tuple, packet, 0, len, now);
+                        // From one of our own relayed ports only the SFU may be reached: TURN would loop.
+                        out = handler.ownRelayed(sender) ? List.of() : handler.fromClient(tuple, packet, 0, len, now);
                     }
                 } else {
                     out = handler.fromPeer(((Relayed) tag).port(), sender, packet, 0, len, now);

@@ -219,6 +219,7 @@ public class RelayService {
                 sfuMaxVideoKbps * 1000, 30_000), org.opencalling.relay.sfu.dtls.DtlsIdentity.generate(), dtls,
                 server::sendUdp, System::currentTimeMillis);
         server.attach(sfu);
+        handler.sfuPorts(java.util.Set.copyOf(server.udpPorts()));
         exporter.scheduleWithFixedDelay(() -> {
             try {
                 sfu.tick();

@@ -66,6 +66,8 @@ public final class TurnHandler {
     private final java.util.concurrent.atomic.LongAdder droppedOverCap = new java.util.concurrent.atomic.LongAdder();
     /** The relay's own client-facing ports and addresses: never a peer (a relay talking TURN to itself). */
     private volatile Set<Integer> ownPorts = Set.of();
+    /** The UDP ports an SFU answers on: peers a client may relay to (it reaches only the SFU there). */
+    private volatile Set<Integer> sfuPorts = Set.of();
     private volatile java.util.function.IntPredicate relayedPort = p -> true;
     private volatile Set<InetAddress> ownAddresses = Set.of();
 
@@ -108,9 +110,27 @@ public final class TurnHandler {
         this.relayedPort = relayed;
     }
 
-    /** Whether a peer is the relay itself, other than one of its relayed ports. */
+    /**
+     * The client-facing UDP ports where an SFU answers: a client forced onto TURN (relay-only
+     * ICE) may reach the SFU through its allocation. What arrives there from a relayed port goes
+     * to the SFU only, never to TURN (RelayServer), so no TURN loop can be built this way.
+     */
+    public void sfuPorts(Set<Integer> ports) {
+        this.sfuPorts = Set.copyOf(ports);
+    }
+
+    /** Whether the address is one of the relay's own relayed ports (a datagram from relay to itself). */
+    public boolean ownRelayed(InetSocketAddress from) {
+        InetAddress ip = from.getAddress();
+        return (ownAddresses.contains(ip) || ip.isLoopbackAddress()) && relayedPort.test(from.getPort());
+    }
+
+    /** Whether a peer is the relay itself, other than one of its relayed ports (or its SFU). */
     private boolean ownListener(InetSocketAddress peer) {
         InetAddress ip = peer.getAddress();
+        if (sfuPorts.contains(peer.getPort()) && (ip.isLoopbackAddress() || ownAddresses.contains(ip))) {
+            return false;
+        }
         if (ip.isLoopbackAddress()) {
             return ownPorts.contains(peer.getPort());
         }

@@ -46,6 +46,8 @@ class SfuChromiumTest {
     static Chromium chromium;
     static String html;
     RelayServer relay;
+    TurnHandler turn;
+    final TurnCredentials credentials = new TurnCredentials("sfu-test");
     Sfu sfu;
     ExecutorService dtls;
     ScheduledExecutorService ticker;
@@ -72,9 +74,9 @@ class SfuChromiumTest {
     void startRelay() throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         Allocations allocations = new Allocations(Allocations.Limits.standard(10, 100), new PortPool(49152, 65535));
-        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
-                StatelessNonce.withRandomKey(600_000), new TurnCredentials("sfu-test"), "opencalling", loopback);
-        relay = new RelayServer(handler, allocations, loopback, List.of(0, 0), List.of(), System::currentTimeMillis, 1);
+        turn = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
+                StatelessNonce.withRandomKey(600_000), credentials, "opencalling", loopback);
+        relay = new RelayServer(turn, allocations, loopback, List.of(0, 0), List.of(), System::currentTimeMillis, 1);
         dtls = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "sfu-dtls");
             t.setDaemon(true);
@@ -83,6 +85,7 @@ class SfuChromiumTest {
         sfu = new Sfu(new Sfu.Config("127.0.0.1", relay.udpPorts(), 1_000_000, 30_000), DtlsIdentity.generate(), dtls,
                 relay::sendUdp, System::currentTimeMillis);
         relay.attach(sfu);
+        turn.sfuPorts(java.util.Set.copyOf(relay.udpPorts()));
         ticker = Executors.newSingleThreadScheduledExecutor();
         ticker.scheduleAtFixedRate(sfu::tick, 1, 1, TimeUnit.SECONDS);
     }
@@ -162,6 +165,23 @@ class SfuChromiumTest {
     }
 
     @Test
+    void membersForcedOntoTurnReachTheSfuThroughTheRelaysOwnAllocations() {
+        List<String> members = List.of("kai", "lea", "max");
+        for (String m : members) {
+            long now = System.currentTimeMillis() / 1000;
+            TurnCredentials.Credential c = credentials.mint(m, 3600, now);
+            Object servers = List.of(java.util.Map.of("urls", List.of("turn:127.0.0.1:" + relay.udpPorts().get(0) + "?transport=udp"),
+                    "username", c.username(), "credential", c.password()));
+            join("room-4", m, true, servers);
+        }
+        awaitEveryoneReceivesEveryone(members, true);
+        for (String m : members) {
+            assertEquals("relay", pages.get(m).evaluate("() => localCandidateType()"), m + " reaches the SFU through TURN");
+        }
+        assertTrue(turn.relayed().packetsToPeer() > 100, "the media went through allocations: " + turn.relayed());
+    }
+
+    @Test
     void anAudioOnlyGroupCall() {
         List<String> members = List.of("ann", "ben", "cid");
         for (String m : members) {
@@ -172,13 +192,18 @@ class SfuChromiumTest {
     }
 
     void join(String room, String user, boolean video) {
+        join(room, user, video, List.of());
+    }
+
+    void join(String room, String user, boolean video, Object iceServers) {
         BrowserContext context = chromium.browser().newContext();
         contexts.add(context);
         context.route("http://localhost/**", r -> r.fulfill(new Route.FulfillOptions()
                 .setStatus(200).setContentType("text/html").setBody(html)));
         Page page = context.newPage();
         page.navigate("http://localhost/sfu-call.html");
-        page.evaluate("v => start(v)", video);
+        page.evaluate("([v, servers]) => start(v, 320, 240, 15, servers, servers.length ? 'relay' : 'all')",
+                List.of(video, iceServers));
         pages.put(user, page);
         deliver(sfu.join(room, user, video));
     }
