@@ -374,6 +374,15 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a datagram comes from one of our own relayed sockets (an allocation whose peer is
+     * our SFU): a port we hold as a relayed socket, on one of our addresses. (Not the relayed
+     * range: a local client's ephemeral port may fall in it.)
+     */
+    private boolean ownRelayed(InetSocketAddress from) {
+        return relays.containsKey(from.getPort()) && handler.ownAddress(from.getAddress());
+    }
+
     /** Lets an SFU take its datagrams (ICE checks for its credentials, DTLS, SRTP) on the UDP ports. */
     public void attach(org.opencalling.relay.sfu.Sfu sfu) {
         this.sfu = sfu;
@@ -562,7 +571,7 @@ public final class RelayServer implements AutoCloseable {
                     out = s == null ? null : s.fromClient(tuple, packet, 0, len, now);
                     if (out == null) {
                         // From one of our own relayed ports only the SFU may be reached: TURN would loop.
-                        out = handler.ownRelayed(sender) ? List.of() : handler.fromClient(tuple, packet, 0, len, now);
+                        out = ownRelayed(sender) ? List.of() : handler.fromClient(tuple, packet, 0, len, now);
                     }
                 } else {
                     out = handler.fromPeer(((Relayed) tag).port(), sender, packet, 0, len, now);

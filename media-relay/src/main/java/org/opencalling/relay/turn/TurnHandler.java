@@ -119,10 +119,9 @@ public final class TurnHandler {
         this.sfuPorts = Set.copyOf(ports);
     }
 
-    /** Whether the address is one of the relay's own relayed ports (a datagram from relay to itself). */
-    public boolean ownRelayed(InetSocketAddress from) {
-        InetAddress ip = from.getAddress();
-        return (ownAddresses.contains(ip) || ip.isLoopbackAddress()) && relayedPort.test(from.getPort());
+    /** Whether an address is one the relay itself answers on (or loopback). */
+    public boolean ownAddress(InetAddress ip) {
+        return ownAddresses.contains(ip) || ip.isLoopbackAddress();
     }
 
     /** Whether a peer is the relay itself, other than one of its relayed ports (or its SFU). */

@@ -70,6 +70,32 @@ class RelayServerTest {
     }
 
     @Test
+    void aLocalClientWhoseEphemeralPortLiesInTheRelayedRangeIsStillServed() throws Exception {
+        // Datagrams from the relay's own relayed sockets reach only its SFU (no TURN loops); a
+        // client on this machine whose port merely falls in the relayed range is not one of them.
+        TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
+                StatelessNonce.withRandomKey(600_000), credentials, REALM, loopback);
+        relay = new RelayServer(handler, allocations, loopback, List.of(0), List.of(), System::currentTimeMillis);
+        InetSocketAddress server = new InetSocketAddress(loopback, relay.udpPorts().get(0));
+        DatagramSocket client = null;
+        for (int port = 1024; client == null && port <= 65535; port++) {
+            if (allocations.relayedPort(port)) {
+                try {
+                    client = new DatagramSocket(port, loopback);
+                } catch (java.net.BindException busy) {
+                    // taken: the next one
+                }
+            }
+        }
+        assertTrue(client != null, "a free port in the relayed range");
+        try (DatagramSocket c = client) {
+            c.setSoTimeout(5000);
+            StunMessage answer = exchange(c, server, StunEncoder.message(StunTypes.BINDING, StunTypes.REQUEST, tid()).encode());
+            assertEquals(StunTypes.SUCCESS, answer.messageClass(), "answered: " + answer);
+        }
+    }
+
+    @Test
     void aClientAndAPeerTalkThroughTheRelay() throws Exception {
         TurnHandler handler = new TurnHandler(allocations, PeerPolicy.allowing("127.0.0.0/8"),
                 StatelessNonce.withRandomKey(600_000), credentials, REALM, loopback);
