@@ -42,6 +42,9 @@ final class Participant {
     /** The SSRC of the RTCP the SFU itself sends this browser (PLI, REMB). */
     final long rtcpSsrc = RANDOM.nextInt() & 0xFFFFFFFFL;
     final long joinedAt;
+    /** "user/audio", "user/video": made once, not per packet. */
+    private final String audioStream;
+    private final String videoStream;
 
     // room
     final List<Slot> slots = new ArrayList<>();
@@ -78,11 +81,18 @@ final class Participant {
         this.user = user;
         this.video = video;
         this.joinedAt = now;
+        this.audioStream = user + "/audio";
+        this.videoStream = user + "/video";
         this.lastCheck = now;
     }
 
     boolean ready() {
         return out != null && address != null;
+    }
+
+    /** The name of this member's stream of a kind, as receivers list it in {@link #receiving}. */
+    String stream(Codecs.Kind kind) {
+        return kind == Codecs.Kind.AUDIO ? audioStream : videoStream;
     }
 
     long ssrc(Codecs.Kind kind) {

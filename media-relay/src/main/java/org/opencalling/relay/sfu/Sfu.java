@@ -388,7 +388,7 @@ public final class Sfu {
             p.out = new SrtpSession(keys.profile(), keys.serverKey(), keys.serverSalt());
             // Whatever this browser receives starts with a keyframe.
             for (Participant owner : p.room.snapshot) {
-                if (owner != p && owner.videoSsrc != 0 && p.receiving.contains(owner.user + "/video")) {
+                if (owner != p && owner.videoSsrc != 0 && p.receiving.contains(owner.stream(Codecs.Kind.VIDEO))) {
                     requestKeyframe(owner, owner.videoSsrc, true);
                 }
             }
@@ -404,6 +404,9 @@ public final class Sfu {
     public List<TurnHandler.Output> fromClient(FiveTuple tuple, byte[] b, int off, int len, long now) {
         switch (Demux.of(b, off, len)) {
             case STUN -> {
+                if (len < 2 || b[off] != 0 || b[off + 1] != 1) {
+                    return null; // not a Binding request: TURN's (Send indications, Allocate...), decoded once there
+                }
                 StunMessage m = IceLite.decode(decoder, b, off, len);
                 String ufrag = m == null ? null : IceLite.localUfrag(m);
                 Participant p = ufrag == null ? null : byUfrag.get(ufrag);
@@ -489,11 +492,8 @@ public final class Sfu {
         }
     }
 
+    /** A member's RTP, decrypted (SRTP already checked its header), to every member receiving it. */
     private void forward(Participant from, byte[] plain) {
-        if (RtpHeader.length(plain, 0, plain.length) < 0) {
-            stats.malformed.increment();
-            return;
-        }
         Codecs.Kind kind = Codecs.kindOf(RtpHeader.payloadType(plain, 0));
         if (kind == null) {
             stats.notReady.increment();
@@ -505,7 +505,7 @@ public final class Sfu {
             return;
         }
         int sequence = RtpHeader.sequence(plain, 0);
-        String stream = from.user + "/" + kind.sdp;
+        String stream = from.stream(kind);
         for (Participant q : from.room.snapshot) {
             if (q != from && q.receiving.contains(stream)) {
                 SrtpSession out = q.out;
@@ -540,13 +540,13 @@ public final class Sfu {
                         Rtcp.senderSsrc(plain, it) == from.audioSsrc ? Codecs.Kind.AUDIO : Codecs.Kind.VIDEO);
             } else if (Rtcp.isPli(it)) {
                 Participant owner = senders.get(Rtcp.mediaSsrc(plain, it));
-                if (owner != null && owner != from && from.receiving.contains(owner.user + "/video")) {
+                if (owner != null && owner != from && from.receiving.contains(owner.stream(Codecs.Kind.VIDEO))) {
                     requestKeyframe(owner, Rtcp.mediaSsrc(plain, it), false);
                 }
             } else if (Rtcp.isFir(it)) {
                 for (long target : Rtcp.firTargets(plain, it)) {
                     Participant owner = senders.get(target);
-                    if (owner != null && owner != from && from.receiving.contains(owner.user + "/video")) {
+                    if (owner != null && owner != from && from.receiving.contains(owner.stream(Codecs.Kind.VIDEO))) {
                         requestKeyframe(owner, target, false);
                     }
                 }
@@ -566,7 +566,7 @@ public final class Sfu {
     }
 
     private void forwardSenderReport(Participant from, byte[] report, Codecs.Kind kind) {
-        String stream = from.user + "/" + kind.sdp;
+        String stream = from.stream(kind);
         for (Participant q : from.room.snapshot) {
             SrtpSession out = q.out;
             FiveTuple to = q.address;
@@ -663,7 +663,7 @@ public final class Sfu {
                     continue;
                 }
                 long bps = config.maxVideoBitsPerSecond();
-                String stream = p.user + "/video";
+                String stream = p.stream(Codecs.Kind.VIDEO);
                 for (Participant q : room.snapshot) {
                     long[] e = q.estimates.get(video);
                     if (q != p && e != null && now - e[1] < ESTIMATE_FRESH_MILLIS && q.receiving.contains(stream)) {

@@ -7,6 +7,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.opencalling.relay.sfu.rtp.RtpHeader;
 
 /**
  * SRTP and SRTCP for one direction of a DTLS-SRTP association: one master key and salt, any number
@@ -145,7 +146,7 @@ public final class SrtpSession {
         if (!inBounds(packet, off, len)) {
             return null;
         }
-        int hlen = rtpHeaderLength(packet, off, len);
+        int hlen = RtpHeader.length(packet, off, len);
         if (hlen < 0) {
             return null;
         }
@@ -193,7 +194,7 @@ public final class SrtpSession {
             return null;
         }
         int plen = len - tagLength;
-        int hlen = rtpHeaderLength(packet, off, plen);
+        int hlen = RtpHeader.length(packet, off, plen);
         if (hlen < 0) {
             return null;
         }
@@ -424,28 +425,6 @@ public final class SrtpSession {
             return -1;
         }
         return (v << 16) | seq;
-    }
-
-    /**
-     * Length of the RTP header (fixed part, CSRCs, extension) if {@code packet[off, off+len)} starts
-     * with a complete version-2 RTP header, else -1.
-     */
-    static int rtpHeaderLength(byte[] p, int off, int len) {
-        if (len < RTP_HEADER) {
-            return -1;
-        }
-        int b0 = p[off] & 0xFF;
-        if ((b0 >>> 6) != 2) {
-            return -1;
-        }
-        int h = RTP_HEADER + 4 * (b0 & 0x0F);
-        if ((b0 & 0x10) != 0) {
-            if (h + 4 > len) {
-                return -1;
-            }
-            h += 4 + 4 * u16(p, off + h + 2);
-        }
-        return h <= len ? h : -1;
     }
 
     /** AES-CM IV (RFC 3711 §4.1.1): (salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16). */
