@@ -77,23 +77,14 @@ public final class LocalCluster {
         signalingEnv.put("TRTC_APPS", usersigEnv.get("TRTC_APPS"));
         signalingEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
         signalingEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
-        // The seed's relay ports, moved by the offset like every other port.
-        String udp = String.join(",", java.util.stream.Stream.of(8000, 8080, 8800, 843, 443, 16285)
-                .map(p -> Integer.toString(p + o)).toList());
-        String tcp = Integer.toString(8687 + o);
-        signalingEnv.put("RELAY_UDP_PORTS", udp);
-        signalingEnv.put("RELAY_TCP_PORTS", tcp);
         Map<String, String> relayEnv = new LinkedHashMap<>();
         relayEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
         relayEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
         relayEnv.put("RELAY_BIND_ADDRESS", "127.0.0.1");
-        relayEnv.put("RELAY_UDP_PORTS", udp);
-        relayEnv.put("RELAY_TCP_PORTS", tcp);
         // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
         relayEnv.put("RELAY_ALLOWED_PEER_CIDRS", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7");
         relayEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json"); // the admin API's tokens
         relayEnv.put("REDIS_URL", redisUrl()); // SFU rooms: signaling reaches the SFU through Redis
-        relayEnv.put("SFU_NODE_NAME", "relay-local-1");
         signalingEnv.put("USERSIG_URL", usersigUrl);
         signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
@@ -101,6 +92,7 @@ public final class LocalCluster {
         signalingEnv.put("SIGNALING_CLIENT", DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET);
         signalingEnv.put("POD_NAME", "signaling-local-1");
         signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
+        signalingEnv.put("SIGNALING_SFU", options.sfu());
         signalingEnv.put("ALLOWED_ORIGINS", "http://localhost:" + (8080 + o) + ",http://127.0.0.1:" + (8080 + o));
         int n = options.replicas();
         Map<String, String> webEnv = new LinkedHashMap<>();
@@ -116,13 +108,21 @@ public final class LocalCluster {
             plan.add(new ServiceSpec(instance("presence-service", k, n), app("presence-service"),
                     8092 + o + REPLICA_STEP * k, presenceEnv, "who is online, single login (Redis); Kafka events off"));
         }
-        plan.add(new ServiceSpec("media-relay", app("media-relay"), 8093 + o, relayEnv,
-                "TURN on UDP " + udp + " and TCP " + tcp + " (ports below 1024 need privilege: "
-                        + "skipped if not root, see its log)"));
+        for (int k = 0; k < n; k++) {
+            Map<String, String> env = new LinkedHashMap<>(relayEnv);
+            env.put("RELAY_UDP_PORTS", relayUdpPorts(k));
+            env.put("RELAY_TCP_PORTS", relayTcpPorts(k));
+            env.put("SFU_NODE_NAME", "relay-local-" + (k + 1));
+            plan.add(new ServiceSpec(instance("media-relay", k, n), app("media-relay"), 8093 + o + REPLICA_STEP * k, env,
+                    "TURN and SFU node relay-local-" + (k + 1) + " on UDP " + relayUdpPorts(k) + " and TCP "
+                            + relayTcpPorts(k) + " (ports below 1024 need privilege: skipped if not root, see its log)"));
+        }
         for (int k = 0; k < n; k++) {
             Map<String, String> env = new LinkedHashMap<>(signalingEnv);
             env.put("POD_NAME", "signaling-local-" + (k + 1));
             env.put("PRESENCE_URL", "http://localhost:" + (8092 + o + REPLICA_STEP * k)); // its own presence instance
+            env.put("RELAY_UDP_PORTS", relayUdpPorts(k)); // the TURN servers it hands out: its own relay instance
+            env.put("RELAY_TCP_PORTS", relayTcpPorts(k));
             int port = 8091 + o + REPLICA_STEP * k;
             plan.add(new ServiceSpec(instance("signaling-service", k, n), app("signaling-service"), port, env,
                     "WebSocket ws://localhost:" + port + "/v1/signaling, REST /v1/calls; Kafka events off"));
@@ -133,7 +133,18 @@ public final class LocalCluster {
         return plan;
     }
 
-    /** Instance k of n is k+1 ports-step above the first (8091, 8191, 8291, ...). */
+    /** Relay instance k's UDP ports: the seed's, moved by the offset and k port steps. */
+    String relayUdpPorts(int k) {
+        int shift = options.portOffset() + REPLICA_STEP * k;
+        return String.join(",", java.util.stream.Stream.of(8000, 8080, 8800, 843, 443, 16285)
+                .map(p -> Integer.toString(p + shift)).toList());
+    }
+
+    String relayTcpPorts(int k) {
+        return Integer.toString(8687 + options.portOffset() + REPLICA_STEP * k);
+    }
+
+    /** Instance k of n is k ports-steps above the first (8091, 8191, 8291, ...). */
     static final int REPLICA_STEP = 100;
 
     private static String instance(String service, int k, int n) {
@@ -194,14 +205,22 @@ public final class LocalCluster {
 
     /** Stops one service (SIGTERM, as a rolling restart does) and starts it again; true when ready again. */
     boolean restart(String name) throws Exception {
-        ServiceProcess p;
-        synchronized (running) {
-            p = running.stream().filter(r -> r.spec().name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no service " + name));
-        }
+        ServiceProcess p = process(name);
         p.stop(Duration.ofSeconds(10));
         p.start(ProcessHandle.current().info().command().orElse("java"));
         return p.awaitReady(Duration.ofSeconds(90));
+    }
+
+    /** Kills one service outright (SIGKILL: a node that dies, with no chance to say so). */
+    void kill(String name) throws InterruptedException {
+        process(name).kill();
+    }
+
+    private ServiceProcess process(String name) {
+        synchronized (running) {
+            return running.stream().filter(r -> r.spec().name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+        }
     }
 
     /** Stops everything started (reverse order, Redis last). */

@@ -1,22 +1,29 @@
 package org.opencalling.localcluster;
 
 /** Command-line options of the launcher. */
-record Options(int portOffset, int replicas, boolean help) {
+record Options(int portOffset, int replicas, String sfu, boolean help) {
     Options(int portOffset, boolean help) {
         this(portOffset, 1, help);
     }
 
+    Options(int portOffset, int replicas, boolean help) {
+        this(portOffset, replicas, "group", help);
+    }
+
 
     static final String USAGE = """
-            Usage: ./run-local [--port-offset N] [--replicas N]
+            Usage: ./run-local [--port-offset N] [--replicas N] [--sfu group|all|off]
 
               Builds what is needed, then runs every part of OpenCalling on this machine in
               demo mode (demo credentials; never for production). Ctrl-C stops everything.
 
               --port-offset N   add N to every port (e.g. 10000: usersig-service on 18090)
-              --replicas N      run N instances (1-5) of presence-service and signaling-service
-                                (instance k on its port + 100*(k-1)); the web client spreads
-                                browsers over the signaling instances
+              --replicas N      run N instances (1-5) of presence-service, media-relay and
+                                signaling-service (instance k on its ports + 100*(k-1)); the web
+                                client spreads browsers over the signaling instances, each SFU
+                                room lives on one relay and moves if that relay dies
+              --sfu MODE        which calls' media goes through the SFU (SIGNALING_SFU): group
+                                (the default), all (1v1 calls too) or off (peer to peer always)
               --no-build        (./run-local only) skip the Maven build
               --help            this text
             """;
@@ -25,15 +32,22 @@ record Options(int portOffset, int replicas, boolean help) {
         int offset = 0;
         int replicas = 1;
         boolean help = false;
+        String sfu = "group";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port-offset" -> offset = number(args, ++i, "--port-offset", 0, 50000);
                 case "--replicas" -> replicas = number(args, ++i, "--replicas", 1, 5);
+                case "--sfu" -> {
+                    sfu = ++i < args.length ? args[i] : "";
+                    if (!java.util.Set.of("group", "all", "off").contains(sfu)) {
+                        throw new IllegalArgumentException("--sfu must be group, all or off");
+                    }
+                }
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new Options(offset, replicas, help);
+        return new Options(offset, replicas, sfu, help);
     }
 
     /** The number after an option, within its bounds. */

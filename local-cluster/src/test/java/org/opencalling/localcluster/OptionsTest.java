@@ -35,22 +35,41 @@ class OptionsTest {
     }
 
     @Test
-    void replicasRunSeveralPresenceAndSignalingInstancesThatTheWebClientSpreadsBrowsersOver() {
+    void replicasRunSeveralPresenceRelayAndSignalingInstancesThatTheWebClientSpreadsBrowsersOver() {
         LocalCluster c = new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[] {"--replicas", "2"}));
         var plan = c.plan();
-        assertEquals(java.util.List.of("usersig-service", "presence-service-1", "presence-service-2", "media-relay",
-                "signaling-service-1", "signaling-service-2", "web-client"),
+        assertEquals(java.util.List.of("usersig-service", "presence-service-1", "presence-service-2", "media-relay-1",
+                "media-relay-2", "signaling-service-1", "signaling-service-2", "web-client"),
                 plan.stream().map(org.opencalling.testsupport.ServiceSpec::name).toList());
         assertEquals(8092, plan.get(1).port());
         assertEquals(8192, plan.get(2).port());
-        assertEquals(8091, plan.get(4).port());
-        assertEquals(8191, plan.get(5).port());
-        assertEquals("signaling-local-1", plan.get(4).env().get("POD_NAME"));
-        assertEquals("signaling-local-2", plan.get(5).env().get("POD_NAME"));
-        assertEquals("http://localhost:8192", plan.get(5).env().get("PRESENCE_URL"));
-        assertEquals("http://localhost:8091,http://localhost:8191", plan.get(6).env().get("SIGNALING_URL"));
-        assertEquals(plan.get(4).env().get("REDIS_URL"), plan.get(5).env().get("REDIS_URL"), "one Redis for all");
+        assertEquals(8093, plan.get(3).port());
+        assertEquals(8193, plan.get(4).port());
+        assertEquals("relay-local-1", plan.get(3).env().get("SFU_NODE_NAME"));
+        assertEquals("relay-local-2", plan.get(4).env().get("SFU_NODE_NAME"));
+        assertEquals("8100,8180,8900,943,543,16385", plan.get(4).env().get("RELAY_UDP_PORTS"));
+        assertEquals("8787", plan.get(4).env().get("RELAY_TCP_PORTS"));
+        assertEquals(8091, plan.get(5).port());
+        assertEquals(8191, plan.get(6).port());
+        assertEquals("signaling-local-1", plan.get(5).env().get("POD_NAME"));
+        assertEquals("signaling-local-2", plan.get(6).env().get("POD_NAME"));
+        assertEquals("http://localhost:8192", plan.get(6).env().get("PRESENCE_URL"));
+        // Each signaling instance hands out its own relay instance as TURN server.
+        assertEquals(plan.get(4).env().get("RELAY_UDP_PORTS"), plan.get(6).env().get("RELAY_UDP_PORTS"));
+        assertEquals(plan.get(3).env().get("RELAY_UDP_PORTS"), plan.get(5).env().get("RELAY_UDP_PORTS"));
+        assertEquals("http://localhost:8091,http://localhost:8191", plan.get(7).env().get("SIGNALING_URL"));
+        assertEquals(plan.get(5).env().get("REDIS_URL"), plan.get(6).env().get("REDIS_URL"), "one Redis for all");
+        assertEquals(plan.get(5).env().get("REDIS_URL"), plan.get(4).env().get("REDIS_URL"), "the relays' SFU rooms too");
         assertEquals(new Options(0, 2, false), Options.parse(new String[] {"--replicas", "2"}));
+    }
+
+    @Test
+    void sfuModeReachesEverySignalingInstance() {
+        LocalCluster c = new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[] {"--sfu", "all", "--replicas", "2"}));
+        assertEquals(java.util.List.of("all", "all"), c.plan().stream().filter(s -> s.name().startsWith("signaling"))
+                .map(s -> s.env().get("SIGNALING_SFU")).toList());
+        assertEquals("group", new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[0])).plan()
+                .stream().filter(s -> s.name().startsWith("signaling")).findFirst().orElseThrow().env().get("SIGNALING_SFU"));
     }
 
     @Test
@@ -62,6 +81,8 @@ class OptionsTest {
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--port-offset", "-1"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas"}));
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--replicas", "x"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--sfu"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--sfu", "mesh"}));
         assertTrue(Options.parse(new String[] {"--help"}).help());
     }
 }

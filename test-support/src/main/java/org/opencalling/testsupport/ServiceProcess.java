@@ -86,7 +86,6 @@ public final class ServiceProcess {
         return false;
     }
 
-    /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it lingers. */
     /** SIGKILL: the process dies at once, with no shutdown of its own (a crashed pod). */
     public void kill() throws InterruptedException {
         if (process != null) {
@@ -94,6 +93,7 @@ public final class ServiceProcess {
         }
     }
 
+    /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it lingers. */
     public void stop(Duration grace) throws InterruptedException {
         if (process == null || !process.isAlive()) {
             return;

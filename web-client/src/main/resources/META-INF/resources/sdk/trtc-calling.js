@@ -57,6 +57,9 @@ const QUALITY = Object.freeze({
 /** Errors without a request that are races, not failures (logged only). */
 const BENIGN = new Set(['not-in-call', 'call-ended', 'unknown-call', 'not-logged-in', 'not-ringing']);
 
+/** How long an SFU join may go unanswered before the SDK asks again (the node may have just died). */
+const SFU_OFFER_WAIT_MS = 10000;
+
 /** Login errors worth another try (the cluster was briefly unavailable). */
 const RETRY_LOGIN = new Set(['presence-unavailable', 'unavailable', 'conflict']);
 
@@ -550,9 +553,15 @@ export default class TRTCCalling {
       'sfu-offer': (f) => {
         const s = this._sfu;
         if (!this._callOf(f) || !s) return;
+        if (f.node) s.node = f.node;
         s.queue = s.queue.then(() => this._onSfuOffer(s, f.sdp)).catch((e) => this._log(LOG_LEVEL.WARN, 'SFU offer', e));
       },
-      'sfu-gone': (f) => this._callOf(f) && this._sfuJoin(), // our transport there ended: a fresh one
+      'sfu-gone': (f) => {
+        // Our transport on that node ended: a fresh one. Not if we are already on another node, or
+        // still waiting for our first offer (if that never comes, the offer timer joins again).
+        const s = this._sfu;
+        if (this._callOf(f) && (!s || !f.node || s.node === f.node)) this._sfuJoin();
+      },
       sdp: (f) => this._callOf(f) && this._queue(f.from, () => this._onDescription(f.from, f.description)),
       ice: (f) => this._callOf(f) && this._queue(f.from, () => this._onCandidate(f.from, f.candidate)),
       kicked: () => this._kicked(),
@@ -562,6 +571,16 @@ export default class TRTCCalling {
           // The SFU refused our answer (it no longer matched its offer): start over, once a second at most.
           s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 1000);
           return;
+        }
+        if (f.code === 'sfu-unavailable' && s && !s.retry) {
+          // No live SFU node right now (one is restarting, say): try again every 2 s while in the
+          // call, telling the app once per call.
+          s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 2000);
+          if (s.call.sfuUnavailable) {
+            this._log(LOG_LEVEL.WARN, 'signaling:', f.code, f.message);
+            return;
+          }
+          s.call.sfuUnavailable = true;
         }
         // Races that end by themselves (SDP after someone left, media while ringing) are not the app's concern.
         if (BENIGN.has(f.code)) this._log(LOG_LEVEL.WARN, 'signaling:', f.code, f.message);
@@ -1077,7 +1096,7 @@ export default class TRTCCalling {
     this._sfuClose();
     const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers, this._icePolicy), iceTransportPolicy: this._icePolicy,
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null };
+    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null, offerWait: null, node: null };
     this._sfu = s;
     pc.ontrack = ({ track, streams }) => {
       const userId = streams && streams[0] && streams[0].id;
@@ -1112,6 +1131,8 @@ export default class TRTCCalling {
       }
     };
     this._send({ type: 'sfu-join', callId: c.callId });
+    // A join sent to a node that died a moment ago is never answered: ask again.
+    s.offerWait = setTimeout(() => { if (this._sfu === s && !s.node) this._sfuJoin(); }, SFU_OFFER_WAIT_MS);
   }
 
   async _onSfuOffer(s, sdp) {
@@ -1148,6 +1169,7 @@ export default class TRTCCalling {
     if (!s) return;
     this._sfu = null;
     clearTimeout(s.retry);
+    clearTimeout(s.offerWait);
     for (const u of [...s.users.keys()]) {
       this._sfu = s;
       this._sfuForget(u);

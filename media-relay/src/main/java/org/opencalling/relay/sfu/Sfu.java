@@ -247,6 +247,19 @@ public final class Sfu {
         return List.of();
     }
 
+    /** Who is in which room now (room id to user ids): whom to tell when this node stops. */
+    public Map<String, List<String>> members() {
+        Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+        for (Room r : rooms.values()) {
+            List<String> users = new ArrayList<>();
+            for (Participant p : r.snapshot) {
+                users.add(p.user);
+            }
+            m.put(r.id, users);
+        }
+        return m;
+    }
+
     public boolean hasRoom(String roomId) {
         return rooms.containsKey(roomId);
     }

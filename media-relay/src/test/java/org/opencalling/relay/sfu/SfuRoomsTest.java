@@ -104,6 +104,8 @@ class SfuRoomsTest {
         settle(afterLeave);
         assertEquals(4, sfu.streams());
         assertEquals(2, sfu.participants());
+        assertEquals(java.util.Map.of("r", List.of("ann", "carol")), java.util.Map.of("r",
+                sfu.members().get("r").stream().sorted().toList()), "whom a stopping node tells");
         settle(sfu.leave("r", "ann"));
         sfu.leave("r", "carol");
         assertEquals(0, sfu.rooms(), "an empty room goes");

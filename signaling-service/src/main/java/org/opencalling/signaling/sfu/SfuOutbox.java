@@ -102,6 +102,9 @@ public class SfuOutbox {
                 return;
             }
         }
+        if (item.hasNonNull("node") && !op.equals("error")) {
+            f.put("node", item.path("node").asText()); // the SDK ignores a "gone" for a node it has left
+        }
         registry.counter("signaling.sfu.frames", "type", f.get("type").asText()).increment();
         delivery.toUser(app, user, f);
     }

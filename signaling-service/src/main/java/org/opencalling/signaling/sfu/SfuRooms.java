@@ -37,6 +37,9 @@ public class SfuRooms {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    org.opencalling.signaling.routing.Delivery delivery;
+
     /** group (group calls through the SFU, the default), all (1v1 too), off (peer to peer always). */
     @ConfigProperty(name = "signaling.sfu", defaultValue = "group")
     String mode;
@@ -52,7 +55,7 @@ public class SfuRooms {
 
     /** A member's browser asks for its SFU transport (again: after a failure, a fresh one). */
     public void join(Call c, String user, boolean video) {
-        String node = nodeFor(c.callId());
+        String node = nodeFor(c, user);
         ObjectNode cmd = command("join", c, user);
         cmd.put("video", video);
         send(node, cmd);
@@ -84,8 +87,13 @@ public class SfuRooms {
         }
     }
 
-    /** The room's node, moved to the least loaded live node if it has none or its node died. */
-    String nodeFor(String callId) {
+    /**
+     * The room's node, moved to the least loaded live node if it has none or its node died. On a
+     * move, the call's other members are told their transport on the dead node is gone: they may
+     * not have noticed yet (a browser takes seconds to see lost consent).
+     */
+    String nodeFor(Call c, String joiner) {
+        String callId = c.callId();
         String key = ROOM_PREFIX + callId;
         String current = redis.value(String.class).get(key);
         if (current != null && alive(current)) {
@@ -106,6 +114,15 @@ public class SfuRooms {
             end.put("op", "end");
             end.put("room", callId);
             send(current, end);
+            for (var p : c.participants()) {
+                if (p.state().inCall() && !p.userId().equals(joiner)) {
+                    ObjectNode gone = json.createObjectNode();
+                    gone.put("type", "sfu-gone");
+                    gone.put("callId", callId);
+                    gone.put("node", current);
+                    delivery.toUser(c.sdkAppId(), p.userId(), gone);
+                }
+            }
         }
         return result;
     }

@@ -96,9 +96,10 @@ class SfuSignalingTest {
 
             // The node's offer, queued in Redis, reaches the member's socket.
             redis.list(String.class).rpush(SfuOutbox.OUT, "{\"op\":\"offer\",\"room\":\"" + callId
-                    + "\",\"app\":" + SignalingTestResource.APP + ",\"user\":\"sfb\",\"sdp\":\"v=0 offer\"}");
+                    + "\",\"app\":" + SignalingTestResource.APP + ",\"user\":\"sfb\",\"sdp\":\"v=0 offer\",\"node\":\"idle\"}");
             JsonNode offer = b.expect("sfu-offer");
             assertEquals(callId, offer.get("callId").asText());
+            assertEquals("idle", offer.get("node").asText(), "the SDK learns which node its transport is on");
             assertEquals("v=0 offer", offer.get("sdp").asText());
             b.sendOnly("{\"type\":\"sfu-answer\",\"callId\":\"" + callId + "\",\"sdp\":\"v=0 answer\"}");
             JsonNode answer = nextCommand("idle");
@@ -111,6 +112,10 @@ class SfuSignalingTest {
             assertEquals("end", nextCommand("idle").get("op").asText());
             assertEquals("join", nextCommand("busy").get("op").asText());
             assertEquals("busy", redis.value(String.class).get(SfuRooms.ROOM_PREFIX + callId));
+            // The other member, still on the dead node (its browser may not have noticed), is told.
+            JsonNode gone = b.expect("sfu-gone");
+            assertEquals(callId, gone.get("callId").asText());
+            assertEquals("idle", gone.get("node").asText());
 
             // Leaving, then the end of the call, go to the room's node.
             b.sendOnly("{\"type\":\"hangup\",\"id\":\"h\",\"callId\":\"" + callId + "\"}");

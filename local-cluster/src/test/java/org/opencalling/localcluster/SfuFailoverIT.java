@@ -1,0 +1,181 @@
+package org.opencalling.localcluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.Chromium;
+
+/**
+ * {@code ./run-local --replicas 2 --sfu all}: two relay nodes, each an SFU node in Redis, and
+ * 1v1 calls through the SFU too. A 1v1 call's media goes through a relay node, not peer to peer;
+ * a group call's node is killed (SIGKILL, no goodbye) and every member's SDK moves to the other
+ * node and decodes the others again, while the call itself goes on.
+ */
+class SfuFailoverIT {
+    static LocalCluster cluster;
+    static Chromium chromium;
+    static String base;
+    static int offset;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    final List<BrowserContext> contexts = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        offset = LocalClusterIT.freeOffset();
+        cluster = new LocalCluster(LocalCluster.findRoot(), new Options(offset, 2, "all", false));
+        assertEquals(0, cluster.start(), "the local cluster with two relay nodes started");
+        base = "http://localhost:" + (8080 + offset);
+        chromium = Chromium.launch();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    @AfterEach
+    void closePages() {
+        contexts.forEach(BrowserContext::close);
+        contexts.clear();
+    }
+
+    Page loggedIn(String userId) {
+        BrowserContext context = chromium.browser().newContext();
+        contexts.add(context);
+        Page page = context.newPage();
+        page.onConsoleMessage(m -> {
+            if ("error".equals(m.type()) || m.text().contains("SFU")) {
+                System.out.println("[" + userId + "] " + m.type() + " " + m.text());
+            }
+        });
+        page.navigate(base + "/");
+        page.fill("#userId", userId);
+        page.click("#login-btn");
+        BrowserIT.visible(page, "#screen-home");
+        return page;
+    }
+
+    /** relay_sfu_participants of relay instance k (0 or 1). */
+    static double participants(int k) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + (8093 + offset + LocalCluster.REPLICA_STEP * k) + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^relay_sfu_participants(?:\\{[^}]*\\})? ([0-9.E]+)").matcher(metrics);
+        assertTrue(m.find(), "relay " + k + " exports relay_sfu_participants");
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Waits until the relays hold these numbers of SFU participants. */
+    static void awaitParticipants(double first, double second) throws Exception {
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (participants(0) != first || participants(1) != second) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("relay participants " + participants(0) + "/" + participants(1)
+                        + ", expected " + first + "/" + second);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static String node(Page p) {
+        return (String) p.evaluate("() => window.trtcCalling._sfu && window.trtcCalling._sfu.node");
+    }
+
+    @Test
+    void aOneToOneCallGoesThroughTheSfuWhenConfigured() throws Exception {
+        Page ada = loggedIn("ada");
+        Page ben = loggedIn("ben");
+        BrowserIT.call(ada, "ben", true);
+        BrowserIT.visible(ben, "#incoming");
+        ben.click("#accept-btn");
+        BrowserIT.awaitFrames(ada, "ben", 20);
+        BrowserIT.awaitFrames(ben, "ada", 20);
+        for (Page p : List.of(ada, ben)) {
+            assertEquals(0, ((Number) p.evaluate("() => window.trtcCalling._peers.size")).intValue(),
+                    "no peer-to-peer connection");
+            assertTrue(node(p) != null && node(p).startsWith("relay-local-"), "on an SFU node: " + node(p));
+        }
+        assertEquals(node(ada), node(ben), "one room, one node");
+        assertEquals(2, participants(0) + participants(1), "both members on the SFU");
+        ada.click("#hangup-btn");
+        BrowserIT.visible(ben, "#screen-home");
+        awaitParticipants(0, 0); // the call ended: its room went
+    }
+
+    @Test
+    void aGroupCallMovesToTheOtherRelayWhenItsNodeDies() throws Exception {
+        Page cy = loggedIn("cy");
+        Page di = loggedIn("di");
+        Page ed = loggedIn("ed");
+        BrowserIT.call(cy, "di, ed", true);
+        BrowserIT.visible(di, "#incoming");
+        BrowserIT.visible(ed, "#incoming");
+        di.click("#accept-btn");
+        ed.click("#accept-btn");
+        List<Page> all = List.of(cy, di, ed);
+        List<String> names = List.of("cy", "di", "ed");
+        awaitAllDecodeOthers(all, names);
+        String first = node(cy);
+        int dying = first.equals("relay-local-1") ? 0 : 1;
+        String survivor = dying == 0 ? "relay-local-2" : "relay-local-1";
+        assertEquals(3, participants(dying), "the room is on " + first);
+
+        cluster.kill("media-relay-" + (dying + 1));
+        long killed = System.nanoTime();
+        for (Page p : all) {
+            try {
+                p.waitForFunction("n => window.trtcCalling._sfu && window.trtcCalling._sfu.node === n", survivor,
+                        new Page.WaitForFunctionOptions().setTimeout(45_000));
+            } catch (com.microsoft.playwright.PlaywrightException e) {
+                throw new AssertionError(p.textContent("#who-name") + " did not move to " + survivor + "; on "
+                        + node(p), e);
+            }
+        }
+        long moved = System.nanoTime();
+        awaitAllDecodeOthers(all, names);
+        System.out.printf("SFU node killed: all members on %s after %.1f s, decoding all others after %.1f s%n",
+                survivor, (moved - killed) / 1e9, (System.nanoTime() - killed) / 1e9);
+        assertEquals(3, participants(1 - dying), "the room is on the surviving node");
+        for (Page p : all) {
+            assertTrue(p.isVisible("#screen-call"), "the call itself never ended");
+        }
+        assertTrue(cluster.restart("media-relay-" + (dying + 1)), "the dead relay came back");
+        assertEquals(0, participants(dying), "the restarted node holds no stale room");
+        assertNotEquals(first, node(cy));
+        cy.click("#hangup-btn");
+        di.click("#hangup-btn");
+        BrowserIT.visible(ed, "#screen-home");
+        awaitParticipants(0, 0);
+    }
+
+    private static void awaitAllDecodeOthers(List<Page> pages, List<String> names) throws InterruptedException {
+        for (Page p : pages) {
+            String me = p.textContent("#who-name");
+            for (String other : names) {
+                if (!other.equals(me)) {
+                    BrowserIT.awaitFrames(p, other, 20);
+                }
+            }
+        }
+    }
+}
