@@ -111,6 +111,14 @@ class BrowserIT {
         return ((Number) n).longValue();
     }
 
+    /** The codec of the video the page decodes (its SFU transport, or its first peer connection). */
+    static String inboundVideoCodec(Page page) {
+        return (String) page.evaluate("async () => { const c = window.trtcCalling;"
+                + " const pc = c._sfu ? c._sfu.pc : [...c._peers.values()][0].pc; const r = await pc.getStats(); let m = null;"
+                + " r.forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'video' && x.codecId && r.get(x.codecId))"
+                + " m = r.get(x.codecId).mimeType; }); return m; }");
+    }
+
     /** Waits until the page has decoded at least {@code n} frames from that user, then returns the count. */
     static long awaitFrames(Page page, String from, long n) throws InterruptedException {
         long until = System.nanoTime() + 30_000_000_000L;
@@ -306,6 +314,22 @@ class BrowserIT {
         nia.click("#hangup-btn");
         oli.click("#hangup-btn");
         visible(pam, "#screen-home");
+    }
+
+    @Test
+    void aPeerToPeerCallUsesTheVideoCodecTheAppPrefers() throws Exception {
+        Page ivo = loggedIn("ivo", "?codec=h264");
+        Page jay = loggedIn("jay", null);
+        call(ivo, "jay", true);
+        visible(jay, "#incoming");
+        jay.click("#accept-btn");
+        awaitFrames(ivo, "jay", 20);
+        awaitFrames(jay, "ivo", 20);
+        // The caller's offer lists H.264 first; the callee, with no preference, answers in its order.
+        assertEquals("video/H264", inboundVideoCodec(jay));
+        assertEquals("video/H264", inboundVideoCodec(ivo));
+        ivo.click("#hangup-btn");
+        visible(jay, "#screen-home");
     }
 
     @Test

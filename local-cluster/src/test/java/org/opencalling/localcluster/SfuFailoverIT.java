@@ -60,6 +60,10 @@ class SfuFailoverIT {
     }
 
     Page loggedIn(String userId) {
+        return loggedIn(userId, "");
+    }
+
+    Page loggedIn(String userId, String query) {
         BrowserContext context = chromium.browser().newContext();
         contexts.add(context);
         Page page = context.newPage();
@@ -68,7 +72,7 @@ class SfuFailoverIT {
                 System.out.println("[" + userId + "] " + m.type() + " " + m.text());
             }
         });
-        page.navigate(base + "/");
+        page.navigate(base + "/" + query);
         page.fill("#userId", userId);
         page.click("#login-btn");
         BrowserIT.visible(page, "#screen-home");
@@ -102,8 +106,8 @@ class SfuFailoverIT {
     }
 
     @Test
-    void aOneToOneCallGoesThroughTheSfuWhenConfigured() throws Exception {
-        Page ada = loggedIn("ada");
+    void aOneToOneCallGoesThroughTheSfuWhenConfiguredInTheCallersVideoCodec() throws Exception {
+        Page ada = loggedIn("ada", "?codec=h264"); // the caller joins first: the room takes H.264
         Page ben = loggedIn("ben");
         BrowserIT.call(ada, "ben", true);
         BrowserIT.visible(ben, "#incoming");
@@ -116,6 +120,9 @@ class SfuFailoverIT {
             assertTrue(node(p) != null && node(p).startsWith("relay-local-"), "on an SFU node: " + node(p));
         }
         assertEquals(node(ada), node(ben), "one room, one node");
+        for (Page p : List.of(ada, ben)) {
+            assertEquals("video/H264", BrowserIT.inboundVideoCodec(p), "decodes H.264");
+        }
         assertEquals(2, participants(0) + participants(1), "both members on the SFU");
         ada.click("#hangup-btn");
         BrowserIT.visible(ben, "#screen-home");

@@ -4,7 +4,8 @@ import TRTCCalling from '/sdk/trtc-calling.js';
 const $ = (id) => document.getElementById(id);
 const EVENT = TRTCCalling.EVENT;
 const params = new URLSearchParams(location.search);
-// How long a call rings (?timeout=10 shortens it), and ?relay=1 sends media through the TURN relay only.
+// How long a call rings (?timeout=10 shortens it), ?relay=1 sends media through the TURN relay only,
+// and ?codec=h264 (or vp8) prefers that video codec.
 const ringSeconds = Math.min(300, Math.max(1, Number(params.get('timeout')) || 30));
 
 let calling = null;
@@ -60,6 +61,7 @@ $('login-form').addEventListener('submit', async (e) => {
     const { sdkAppId } = await config();
     const options = { SDKAppID: sdkAppId };
     if (params.get('relay') === '1') options.iceTransportPolicy = 'relay';
+    if (params.get('codec')) options.videoCodec = params.get('codec').toUpperCase();
     calling = new TRTCCalling(options);
     window.trtcCalling = calling; // for the console (and the browser tests)
     listen(calling);

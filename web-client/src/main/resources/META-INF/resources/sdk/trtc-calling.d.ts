@@ -9,6 +9,12 @@ export interface TRTCCallingOptions {
   server?: string;
   /** 'relay' forces media through the cluster's TURN relay. */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * The video codec to prefer: 'VP8' or 'H264'. A call through the SFU uses one codec for
+   * everyone, its first member's choice; a peer-to-peer call offers it first. Default: the
+   * browser's own order (VP8 first in Chrome and Firefox, H.264 in Safari).
+   */
+  videoCodec?: 'VP8' | 'H264';
 }
 
 export type CallType = 1 | 2;

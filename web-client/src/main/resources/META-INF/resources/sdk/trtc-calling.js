@@ -79,6 +79,37 @@ function sfuIceServers(servers, policy) {
  * Close codes after which the SDK does not reconnect by itself: kicked, taken over. (1000 comes
  * after our own logout; any other 1000, say from a stopping server, is reconnected.)
  */
+/**
+ * The video codecs this browser can both send and receive, in its order of preference, the
+ * app's choice (videoCodec) first: what the SFU picks a room's one video codec from.
+ */
+function videoCodecNames(preferred) {
+  let names = [];
+  try {
+    const recv = new Set(RTCRtpReceiver.getCapabilities('video').codecs.map((c) => c.mimeType.slice(6).toUpperCase()));
+    for (const c of RTCRtpSender.getCapabilities('video').codecs) {
+      const n = c.mimeType.slice(6).toUpperCase();
+      if (recv.has(n) && /^[A-Z0-9]{1,16}$/.test(n) && !['RTX', 'RED', 'ULPFEC'].includes(n) && !names.includes(n)) names.push(n);
+    }
+  } catch (e) {
+    return []; // no capabilities API: the SFU's default
+  }
+  if (preferred && names.includes(preferred)) names = [preferred, ...names.filter((n) => n !== preferred)];
+  return names.slice(0, 8);
+}
+
+/** Puts the app's video codec first on a peer-to-peer video transceiver (the browser's order otherwise). */
+function preferVideoCodec(transceiver, preferred) {
+  if (!preferred || typeof transceiver.setCodecPreferences !== 'function') return;
+  try {
+    const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+    const first = codecs.filter((c) => c.mimeType.slice(6).toUpperCase() === preferred);
+    if (first.length) transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
+  } catch (e) {
+    // An old browser: its own order.
+  }
+}
+
 const FINAL_CLOSE = new Set([4001, 4002]);
 
 /** An error with the code the ERROR event and the rejected promise carry. */
@@ -135,6 +166,8 @@ export default class TRTCCalling {
     this._sdkAppId = Number(options.SDKAppID);
     this._server = options.server || null;
     this._icePolicy = options.iceTransportPolicy === 'relay' ? 'relay' : 'all';
+    // 'H264' or 'VP8': the video codec this browser asks for (a group call's room takes its first member's).
+    this._videoCodec = typeof options.videoCodec === 'string' ? options.videoCodec.toUpperCase() : null;
     this._logLevel = LOG_LEVEL.WARN;
     this._listeners = new Map();
     this._ws = null;
@@ -572,6 +605,7 @@ export default class TRTCCalling {
           s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 1000);
           return;
         }
+        if (f.code === 'sfu-codec' && s) clearTimeout(s.offerWait); // joining again would not help
         if (f.code === 'sfu-unavailable' && s && !s.retry) {
           // No live SFU node right now (one is restarting, say): try again every 2 s while in the
           // call, telling the app once per call.
@@ -907,6 +941,7 @@ export default class TRTCCalling {
         sender.replaceTrack(track).catch((e) => this._log(LOG_LEVEL.WARN, e));
       } else if (track) {
         p.senderKinds.set(p.pc.addTrack(track, this._localStream), kind); // renegotiates
+        this._preferCodec(p);
       }
     }
   }
@@ -1024,6 +1059,13 @@ export default class TRTCCalling {
     if (!this._localStream || p.tracksAdded) return;
     p.tracksAdded = true;
     for (const t of this._localStream.getTracks()) p.senderKinds.set(p.pc.addTrack(t, this._localStream), t.kind);
+    this._preferCodec(p);
+  }
+
+  _preferCodec(p) {
+    for (const t of p.pc.getTransceivers()) {
+      if (t.sender.track && t.sender.track.kind === 'video') preferVideoCodec(t, this._videoCodec);
+    }
   }
 
   /** Runs a peer's signaling steps one at a time, in arrival order. */
@@ -1130,7 +1172,7 @@ export default class TRTCCalling {
         }, state === 'failed' ? 1000 : 5000);
       }
     };
-    this._send({ type: 'sfu-join', callId: c.callId });
+    this._send({ type: 'sfu-join', callId: c.callId, videoCodecs: videoCodecNames(this._videoCodec) });
     // A join sent to a node that died a moment ago is never answered: ask again.
     s.offerWait = setTimeout(() => { if (this._sfu === s && !s.node) this._sfuJoin(); }, SFU_OFFER_WAIT_MS);
   }

@@ -161,7 +161,7 @@ public class SfuNode {
         appOfRoom.put(room, app);
         try {
             List<Sfu.Offer> offers = switch (op) {
-                case "join" -> sfu.join(room, user, cmd.path("video").asBoolean(true));
+                case "join" -> sfu.join(room, user, cmd.path("video").asBoolean(true), codecs(cmd.path("codecs")));
                 case "answer" -> sfu.answer(room, user, cmd.path("sdp").asText());
                 case "leave" -> sfu.leave(room, user);
                 case "end" -> {
@@ -173,19 +173,34 @@ public class SfuNode {
             for (Sfu.Offer o : offers) {
                 publish("offer", o.room(), o.user(), o.sdp());
             }
+        } catch (Sfu.CodecMismatch mismatch) {
+            publish("error", room, user, mismatch.getMessage(), "sfu-codec"); // joining again will not help
         } catch (IllegalArgumentException bad) {
             if (user != null) {
-                publish("error", room, user, bad.getMessage()); // a bad answer, or none awaited
+                publish("error", room, user, bad.getMessage(), "sfu-refused"); // a bad answer, or none awaited
             }
         } catch (RuntimeException bug) {
             LOG.warnf("SFU %s for %s in %s failed: %s", op, user, room, bug.toString());
             if (user != null) {
-                publish("error", room, user, "internal error");
+                publish("error", room, user, "internal error", "sfu-refused");
             }
         }
     }
 
+    /** A browser's video codec names, most preferred first (at most 8 looked at; signaling checked them). */
+    private static List<String> codecs(JsonNode list) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(list.size(), 8); i++) {
+            names.add(list.get(i).asText());
+        }
+        return names;
+    }
+
     private void publish(String op, String room, String user, String payload) {
+        publish(op, room, user, payload, null);
+    }
+
+    private void publish(String op, String room, String user, String payload, String code) {
         Long app = appOfRoom.get(room);
         if (app == null || user == null) {
             return;
@@ -198,6 +213,9 @@ public class SfuNode {
         m.put("node", name); // a "gone" concerns the transport on this node only
         if (payload != null) {
             m.put(op.equals("error") ? "message" : "sdp", payload);
+        }
+        if (code != null) {
+            m.put("code", code);
         }
         try {
             redis.list(String.class).rpush(OUT, m.toString());

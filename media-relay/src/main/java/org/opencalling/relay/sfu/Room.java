@@ -11,6 +11,8 @@ final class Room {
     volatile Participant[] snapshot = new Participant[0];
     /** Which member sends each SSRC (for feedback routing), replaced on every change. */
     volatile Map<Long, Participant> senders = Map.of();
+    /** The one video codec every member sends and receives: the first member's preference. */
+    volatile org.opencalling.relay.sfu.sdp.Codecs.Video video = org.opencalling.relay.sfu.sdp.Codecs.Video.VP8;
 
     Room(String id) {
         this.id = id;

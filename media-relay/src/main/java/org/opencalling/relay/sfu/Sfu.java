@@ -39,6 +39,13 @@ public final class Sfu {
         void send(FiveTuple to, byte[] datagram);
     }
 
+    /** A member's browser cannot send or receive the room's video codec. */
+    public static final class CodecMismatch extends IllegalArgumentException {
+        CodecMismatch(String message) {
+            super(message);
+        }
+    }
+
     /** An offer for one member, to be delivered to their browser. */
     public record Offer(String room, String user, String sdp) {
     }
@@ -93,12 +100,28 @@ public final class Sfu {
 
     // ---- control ------------------------------------------------------------------------
 
-    /** A member joins (again: their old transport is replaced). Returns the offers to deliver. */
+    /** A member joins with no codec list (any the room uses will do). */
     public List<Offer> join(String roomId, String userId, boolean video) {
+        return join(roomId, userId, video, List.of());
+    }
+
+    /**
+     * A member joins (again: their old transport is replaced), able to send and receive these
+     * video codecs, most preferred first. The first member's preference sets the room's codec; a
+     * later member who cannot use it is refused ({@link CodecMismatch}). Returns the offers to deliver.
+     */
+    public List<Offer> join(String roomId, String userId, boolean video, List<String> videoCodecs) {
         Room room = rooms.computeIfAbsent(roomId, Room::new);
         List<Offer> offers = new ArrayList<>();
         synchronized (room) {
-            Participant old = room.members.remove(userId);
+            Participant old = room.members.get(userId);
+            int others = room.members.size() - (old == null ? 0 : 1);
+            if (others == 0) {
+                room.video = Codecs.Video.preferred(videoCodecs); // alone in the room: its choice
+            } else if (video && !room.video.supportedBy(videoCodecs)) {
+                throw new CodecMismatch("this call's video is " + room.video + ", which this browser cannot use");
+            }
+            room.members.remove(userId);
             if (old != null) {
                 forget(old);
                 removeStreamsOf(room, old, offers);
@@ -309,7 +332,7 @@ public final class Sfu {
         for (int port : config.udpPorts()) {
             candidates.add(new SdpOffer.Candidate(config.publicHost(), port));
         }
-        String sdp = SdpOffer.build(sessionId, p.version, p.ice.ufrag(), p.ice.pwd(), identity.fingerprint(), candidates, sections);
+        String sdp = SdpOffer.build(sessionId, p.version, p.ice.ufrag(), p.ice.pwd(), identity.fingerprint(), candidates, sections, p.room.video);
         return new Offer(p.room.id, p.user, sdp);
     }
 
@@ -507,7 +530,7 @@ public final class Sfu {
 
     /** A member's RTP, decrypted (SRTP already checked its header), to every member receiving it. */
     private void forward(Participant from, byte[] plain) {
-        Codecs.Kind kind = Codecs.kindOf(RtpHeader.payloadType(plain, 0));
+        Codecs.Kind kind = Codecs.kindOf(RtpHeader.payloadType(plain, 0), from.room.video);
         if (kind == null) {
             stats.notReady.increment();
             return;

@@ -182,6 +182,20 @@ class SfuChromiumTest {
     }
 
     @Test
+    void aGroupCallInH264WhenItsFirstMemberPrefersIt() {
+        List<String> members = List.of("hana", "ines", "joel");
+        join("room-5", "hana", true, List.of(), List.of("H264", "VP8"));
+        join("room-5", "ines", true, List.of(), List.of("VP8", "H264")); // the room's codec stays
+        join("room-5", "joel", true, List.of(), List.of("VP8", "H264"));
+        awaitEveryoneReceivesEveryone(members, true);
+        for (String m : members) {
+            assertEquals(List.of("inbound video/H264", "outbound video/H264"),
+                    pages.get(m).evaluate("() => videoCodecs()"), m + " sends and decodes H.264");
+        }
+        assertEquals(0, sfu.stats.srtpFailures.sum());
+    }
+
+    @Test
     void anAudioOnlyGroupCall() {
         List<String> members = List.of("ann", "ben", "cid");
         for (String m : members) {
@@ -196,6 +210,10 @@ class SfuChromiumTest {
     }
 
     void join(String room, String user, boolean video, Object iceServers) {
+        join(room, user, video, iceServers, List.of());
+    }
+
+    void join(String room, String user, boolean video, Object iceServers, List<String> videoCodecs) {
         BrowserContext context = chromium.browser().newContext();
         contexts.add(context);
         context.route("http://localhost/**", r -> r.fulfill(new Route.FulfillOptions()
@@ -205,7 +223,7 @@ class SfuChromiumTest {
         page.evaluate("([v, servers]) => start(v, 320, 240, 15, servers, servers.length ? 'relay' : 'all')",
                 List.of(video, iceServers));
         pages.put(user, page);
-        deliver(sfu.join(room, user, video));
+        deliver(sfu.join(room, user, video, videoCodecs));
     }
 
     /** Carries offers to the pages and their answers back, until nothing is left to negotiate. */

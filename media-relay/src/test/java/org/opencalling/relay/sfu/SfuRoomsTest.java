@@ -121,6 +121,35 @@ class SfuRoomsTest {
     }
 
     @Test
+    void theFirstMembersVideoCodecIsTheRooms() {
+        List<Sfu.Offer> ann = sfu.join("h", "ann", true, List.of("AV1", "H264", "VP8"));
+        String offer = ann.get(0).sdp();
+        assertTrue(offer.contains("m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"), offer);
+        assertTrue(offer.contains("a=rtpmap:102 H264/90000\r\n"));
+        assertTrue(offer.contains("a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"),
+                "Constrained Baseline, packetization-mode 1");
+        assertTrue(!offer.contains("VP8"), "one video codec per room");
+        settle(ann);
+        // A later member's own preference does not change it; every offer in the room says H.264.
+        List<Sfu.Offer> bob = sfu.join("h", "bob", true, List.of("VP8", "H264"));
+        assertTrue(bob.get(0).sdp().contains("a=rtpmap:102 H264/90000") && !bob.get(0).sdp().contains("VP8"));
+        for (Sfu.Offer o : sfu.answer("h", "bob", answerTo("bob", bob.get(0).sdp()))) {
+            assertTrue(o.sdp().contains("a=rtpmap:102 H264/90000") && !o.sdp().contains("VP8"), o.user());
+        }
+        // A browser without H.264 cannot take part in this room's video; audio-only it can.
+        assertThrows(Sfu.CodecMismatch.class, () -> sfu.join("h", "cid", true, List.of("VP8")));
+        assertEquals(2, sfu.participants());
+        sfu.join("h", "dan", false, List.of("VP8"));
+        assertEquals(3, sfu.participants());
+
+        // No list (an older SDK), or nothing the SFU has: VP8.
+        assertTrue(sfu.join("v", "eve", true).get(0).sdp().contains("a=rtpmap:96 VP8/90000"));
+        assertTrue(sfu.join("w", "fay", true, List.of("AV1")).get(0).sdp().contains("a=rtpmap:96 VP8/90000"));
+        // Alone in the room, a member rejoining chooses again.
+        assertTrue(sfu.join("w", "fay", true, List.of("h264")).get(0).sdp().contains("a=rtpmap:102 H264/90000"));
+    }
+
+    @Test
     void answersThatDoNotFitAreRefused() {
         List<Sfu.Offer> ann = sfu.join("r", "ann", true);
         assertThrows(IllegalArgumentException.class, () -> sfu.answer("r", "ann", "v=0\r\n"), "no fingerprint");

@@ -46,9 +46,10 @@ public class CallService {
 
     /**
      * A member's browser asks for its SFU transport (sdp null) or answers the SFU's offer. Only
-     * members in the call, of calls that use the SFU.
+     * members in the call, of calls that use the SFU. A join carries the video codecs the browser
+     * can use, most preferred first (the first member's preference sets the room's).
      */
-    public void sfu(String callId, long app, String user, String sdp) {
+    public void sfu(String callId, long app, String user, String sdp, List<String> videoCodecs) {
         Call c = store.load(callId);
         if (c == null || c.sdkAppId() != app || c.participants().stream()
                 .noneMatch(p -> p.userId().equals(user) && p.state().inCall())) {
@@ -58,7 +59,7 @@ public class CallService {
             throw new Call.Refused("not-sfu", "this call's media is peer to peer");
         }
         if (sdp == null) {
-            sfu.join(c, user, c.type() == CallType.VIDEO);
+            sfu.join(c, user, c.type() == CallType.VIDEO, videoCodecs);
         } else {
             sfu.answer(c, user, sdp);
         }

@@ -95,7 +95,8 @@ public class SfuOutbox {
             }
             case "error" -> {
                 f.put("type", "error");
-                f.put("code", "sfu-refused");
+                String code = item.path("code").asText("sfu-refused");
+                f.put("code", code.equals("sfu-codec") ? code : "sfu-refused"); // only codes the protocol names
                 f.put("message", item.path("message").asText());
             }
             default -> {

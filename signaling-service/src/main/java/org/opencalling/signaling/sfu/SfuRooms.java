@@ -54,10 +54,11 @@ public class SfuRooms {
     }
 
     /** A member's browser asks for its SFU transport (again: after a failure, a fresh one). */
-    public void join(Call c, String user, boolean video) {
+    public void join(Call c, String user, boolean video, List<String> videoCodecs) {
         String node = nodeFor(c, user);
         ObjectNode cmd = command("join", c, user);
         cmd.put("video", video);
+        videoCodecs.forEach(cmd.putArray("codecs")::add);
         send(node, cmd);
     }
 

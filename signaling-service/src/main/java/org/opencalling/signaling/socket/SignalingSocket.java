@@ -210,7 +210,20 @@ public class SignalingSocket {
                 if (type.equals("sfu-answer") && sdp == null) {
                     return error(id, "missing-field", "sfu-answer needs sdp");
                 }
-                calls.sfu(msg.get("callId").asText(), sdkAppId, userId, sdp);
+                java.util.List<String> codecs = new java.util.ArrayList<>();
+                JsonNode named = msg.get("videoCodecs");
+                if (named != null && !named.isNull()) {
+                    if (!named.isArray() || named.size() > 8) {
+                        return error(id, "invalid-field", "videoCodecs must be a list of at most 8 codec names");
+                    }
+                    for (JsonNode c : named) {
+                        if (!c.isTextual() || !c.asText().matches("[A-Za-z0-9]{1,16}")) {
+                            return error(id, "invalid-field", "videoCodecs must be codec names such as VP8 or H264");
+                        }
+                        codecs.add(c.asText());
+                    }
+                }
+                calls.sfu(msg.get("callId").asText(), sdkAppId, userId, sdp, codecs);
                 return null;
             }
             case "sdp":

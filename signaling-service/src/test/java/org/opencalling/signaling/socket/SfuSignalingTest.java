@@ -72,9 +72,14 @@ class SfuSignalingTest {
             alive("busy", 40);
             alive("idle", 3);
             redis.sortedSet(String.class).zadd(SfuRooms.NODES, 0, "dead"); // listed, but its key expired
-            a.sendOnly("{\"type\":\"sfu-join\",\"callId\":\"" + callId + "\"}");
+            a.sendOnly("{\"type\":\"sfu-join\",\"id\":\"v\",\"callId\":\"" + callId + "\",\"videoCodecs\":\"H264\"}");
+            assertEquals("invalid-field", a.expect("error").get("code").asText(), "videoCodecs is a list");
+            a.sendOnly("{\"type\":\"sfu-join\",\"id\":\"w\",\"callId\":\"" + callId + "\",\"videoCodecs\":[\"H264;x\"]}");
+            assertEquals("invalid-field", a.expect("error").get("code").asText(), "of codec names");
+            a.sendOnly("{\"type\":\"sfu-join\",\"callId\":\"" + callId + "\",\"videoCodecs\":[\"H264\",\"VP8\"]}");
             JsonNode join = nextCommand("idle");
             assertEquals("join", join.get("op").asText());
+            assertEquals("[\"H264\",\"VP8\"]", join.get("codecs").toString(), "the browser's codecs, in its order");
             assertEquals(callId, join.get("room").asText());
             assertEquals("sfa", join.get("user").asText());
             assertTrue(join.get("video").asBoolean());
@@ -97,6 +102,9 @@ class SfuSignalingTest {
             // The node's offer, queued in Redis, reaches the member's socket.
             redis.list(String.class).rpush(SfuOutbox.OUT, "{\"op\":\"offer\",\"room\":\"" + callId
                     + "\",\"app\":" + SignalingTestResource.APP + ",\"user\":\"sfb\",\"sdp\":\"v=0 offer\",\"node\":\"idle\"}");
+            redis.list(String.class).rpush(SfuOutbox.OUT, "{\"op\":\"error\",\"room\":\"" + callId + "\",\"app\":"
+                    + SignalingTestResource.APP + ",\"user\":\"sfb\",\"message\":\"this call's video is H264\",\"code\":\"sfu-codec\"}");
+            assertEquals("sfu-codec", b.expect("error").get("code").asText(), "a codec refusal keeps its code");
             JsonNode offer = b.expect("sfu-offer");
             assertEquals(callId, offer.get("callId").asText());
             assertEquals("idle", offer.get("node").asText(), "the SDK learns which node its transport is on");

@@ -36,7 +36,7 @@ public final class SdpOffer {
     }
 
     public static String build(long sessionId, long version, String ufrag, String pwd, String fingerprint,
-            List<Candidate> candidates, List<Section> sections) {
+            List<Candidate> candidates, List<Section> sections, Codecs.Video video) {
         StringBuilder s = new StringBuilder(1024 + 512 * sections.size());
         line(s, "v=0");
         line(s, "o=- " + sessionId + " " + version + " IN IP4 0.0.0.0");
@@ -52,7 +52,7 @@ public final class SdpOffer {
         for (int i = 0; i < sections.size(); i++) {
             Section m = sections.get(i);
             boolean audio = m.kind() == Codecs.Kind.AUDIO;
-            int pt = audio ? Codecs.OPUS : Codecs.VP8;
+            int pt = audio ? Codecs.OPUS : video.payloadType;
             line(s, "m=" + m.kind().sdp + " 9 UDP/TLS/RTP/SAVPF " + pt);
             line(s, "c=IN IP4 0.0.0.0");
             line(s, "a=rtcp:9 IN IP4 0.0.0.0");
@@ -67,11 +67,14 @@ public final class SdpOffer {
                 line(s, "a=rtpmap:" + pt + " opus/48000/2");
                 line(s, "a=fmtp:" + pt + " minptime=10;useinbandfec=1");
             } else {
-                line(s, "a=rtpmap:" + pt + " VP8/90000");
+                line(s, "a=rtpmap:" + pt + " " + video.rtpmap);
                 line(s, "a=rtcp-fb:" + pt + " goog-remb");
                 line(s, "a=rtcp-fb:" + pt + " ccm fir");
                 line(s, "a=rtcp-fb:" + pt + " nack");
                 line(s, "a=rtcp-fb:" + pt + " nack pli");
+                if (video.fmtp != null) {
+                    line(s, "a=fmtp:" + pt + " " + video.fmtp);
+                }
             }
             if (m.direction() == Direction.SENDONLY) {
                 line(s, "a=msid:" + m.streamId() + " " + m.trackId());
