@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
 
 /**
- * {@code ./run-local --replicas 2}: two presence and two signaling instances over one Redis, the
+ * {@code ./run-local --replicas 2}: two presence, relay and signaling instances over one Redis, the
  * web client spreading browsers over both. A call in real Chromium goes on through a rolling
  * restart of both signaling instances: each drains its sockets (1012), the SDK reconnects through
  * the web client to the other instance and resumes the session with its call.

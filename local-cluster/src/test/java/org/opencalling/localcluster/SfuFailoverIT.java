@@ -142,6 +142,16 @@ class SfuFailoverIT {
         List<Page> all = List.of(cy, di, ed);
         List<String> names = List.of("cy", "di", "ed");
         awaitAllDecodeOthers(all, names);
+        // An offer or a "gone" for a transport cy has replaced (late, say) leaves the current one alone.
+        assertEquals(Boolean.TRUE, cy.evaluate("async () => { const c = window.trtcCalling; const before = c._sfu;"
+                + " let offers = 0; const handle = c._onSfuOffer; c._onSfuOffer = (...a) => { offers++; return handle.apply(c, a); };"
+                + " c._frames['sfu-offer']({ type: 'sfu-offer', callId: c._call.callId, transport: 'replaced',"
+                + "   sdp: before.pc.remoteDescription.sdp });"
+                + " c._frames['sfu-gone']({ type: 'sfu-gone', callId: c._call.callId, transport: 'replaced' });"
+                + " c._frames['sfu-gone']({ type: 'sfu-gone', callId: c._call.callId, node: 'relay-local-9' });"
+                + " await before.queue; delete c._onSfuOffer;"
+                + " return offers === 0 && c._sfu === before && before.pc.connectionState === 'connected'; }"),
+                "stale frames ignored");
         String first = node(cy);
         int dying = first.equals("relay-local-1") ? 0 : 1;
         String survivor = dying == 0 ? "relay-local-2" : "relay-local-1";

@@ -585,15 +585,17 @@ export default class TRTCCalling {
       },
       'sfu-offer': (f) => {
         const s = this._sfu;
-        if (!this._callOf(f) || !s) return;
+        if (!this._callOf(f) || !s || (f.transport && f.transport !== s.id)) return; // for a transport we replaced
         if (f.node) s.node = f.node;
         s.queue = s.queue.then(() => this._onSfuOffer(s, f.sdp)).catch((e) => this._log(LOG_LEVEL.WARN, 'SFU offer', e));
       },
       'sfu-gone': (f) => {
-        // Our transport on that node ended: a fresh one. Not if we are already on another node, or
-        // still waiting for our first offer (if that never comes, the offer timer joins again).
+        // Our transport ended: a fresh one. Not if the SFU names another of ours (one we replaced),
+        // nor, when signaling says a dead node's transports are gone, if we are already on another
+        // node or still waiting for our first offer (if that never comes, the offer timer joins again).
         const s = this._sfu;
-        if (this._callOf(f) && (!s || !f.node || s.node === f.node)) this._sfuJoin();
+        const ours = f.transport ? s && f.transport === s.id : !s || !f.node || s.node === f.node;
+        if (this._callOf(f) && ours) this._sfuJoin();
       },
       sdp: (f) => this._callOf(f) && this._queue(f.from, () => this._onDescription(f.from, f.description)),
       ice: (f) => this._callOf(f) && this._queue(f.from, () => this._onCandidate(f.from, f.candidate)),
@@ -1138,7 +1140,8 @@ export default class TRTCCalling {
     this._sfuClose();
     const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers, this._icePolicy), iceTransportPolicy: this._icePolicy,
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null, offerWait: null, node: null };
+    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null, offerWait: null, node: null,
+      id: Math.random().toString(36).slice(2, 12) + Date.now().toString(36) };
     this._sfu = s;
     pc.ontrack = ({ track, streams }) => {
       const userId = streams && streams[0] && streams[0].id;
@@ -1172,7 +1175,7 @@ export default class TRTCCalling {
         }, state === 'failed' ? 1000 : 5000);
       }
     };
-    this._send({ type: 'sfu-join', callId: c.callId, videoCodecs: videoCodecNames(this._videoCodec) });
+    this._send({ type: 'sfu-join', callId: c.callId, transport: s.id, videoCodecs: videoCodecNames(this._videoCodec) });
     // A join sent to a node that died a moment ago is never answered: ask again.
     s.offerWait = setTimeout(() => { if (this._sfu === s && !s.node) this._sfuJoin(); }, SFU_OFFER_WAIT_MS);
   }

@@ -68,8 +68,8 @@ public class SfuNode {
         redis = redisInstance.get();
         name = configuredName.filter(n -> !n.isBlank())
                 .orElseGet(() -> Optional.ofNullable(System.getenv("HOSTNAME")).orElse("relay") + "-" + UUID.randomUUID().toString().substring(0, 8));
-        sfu.onGone((room, user) -> publish("gone", room, user, null));
-        sfu.onOffers(offers -> offers.forEach(o -> publish("offer", o.room(), o.user(), o.sdp())));
+        sfu.onGone((room, user, transport) -> publish("gone", room, user, null, null, transport));
+        sfu.onOffers(offers -> offers.forEach(this::publish));
         running = true;
         heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sfu-heartbeat");
@@ -102,7 +102,7 @@ public class SfuNode {
             LOG.debugf("SFU node %s: %s", name, ex.toString());
         }
         Sfu sfu = relay.sfu();
-        sfu.members().forEach((room, users) -> users.forEach(user -> publish("gone", room, user, null)));
+        sfu.members().forEach((room, users) -> users.forEach(user -> publish("gone", room, user, null, null)));
     }
 
     public String name() {
@@ -161,7 +161,8 @@ public class SfuNode {
         appOfRoom.put(room, app);
         try {
             List<Sfu.Offer> offers = switch (op) {
-                case "join" -> sfu.join(room, user, cmd.path("video").asBoolean(true), codecs(cmd.path("codecs")));
+                case "join" -> sfu.join(room, user, cmd.path("video").asBoolean(true), codecs(cmd.path("codecs")),
+                        cmd.path("transport").asText(null));
                 case "answer" -> sfu.answer(room, user, cmd.path("sdp").asText());
                 case "leave" -> sfu.leave(room, user);
                 case "end" -> {
@@ -170,9 +171,7 @@ public class SfuNode {
                 }
                 default -> List.of();
             };
-            for (Sfu.Offer o : offers) {
-                publish("offer", o.room(), o.user(), o.sdp());
-            }
+            offers.forEach(this::publish);
         } catch (Sfu.CodecMismatch mismatch) {
             publish("error", room, user, mismatch.getMessage(), "sfu-codec"); // joining again will not help
         } catch (IllegalArgumentException bad) {
@@ -196,11 +195,15 @@ public class SfuNode {
         return names;
     }
 
-    private void publish(String op, String room, String user, String payload) {
-        publish(op, room, user, payload, null);
+    private void publish(Sfu.Offer o) {
+        publish("offer", o.room(), o.user(), o.sdp(), null, o.transport());
     }
 
     private void publish(String op, String room, String user, String payload, String code) {
+        publish(op, room, user, payload, code, null);
+    }
+
+    private void publish(String op, String room, String user, String payload, String code, String transport) {
         Long app = appOfRoom.get(room);
         if (app == null || user == null) {
             return;
@@ -213,6 +216,9 @@ public class SfuNode {
         m.put("node", name); // a "gone" concerns the transport on this node only
         if (payload != null) {
             m.put(op.equals("error") ? "message" : "sdp", payload);
+        }
+        if (transport != null) {
+            m.put("transport", transport); // which of the member's transports an offer or "gone" is for
         }
         if (code != null) {
             m.put("code", code);

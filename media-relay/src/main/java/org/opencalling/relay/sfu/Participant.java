@@ -38,6 +38,8 @@ final class Participant {
     final Room room;
     final String user;
     final boolean video;
+    /** The browser's name for this transport (null: none given). */
+    final String transport;
     final IceLite.Credentials ice = IceLite.Credentials.random();
     /** The SSRC of the RTCP the SFU itself sends this browser (PLI, REMB). */
     final long rtcpSsrc = RANDOM.nextInt() & 0xFFFFFFFFL;
@@ -55,6 +57,9 @@ final class Participant {
     List<Boolean> offered = List.of();
     long offeredAt;
     String remoteFingerprint;
+    /** Its SDP grew past Sfu.MAX_SLOTS: no more offers; it is asked (once) to join again. */
+    volatile boolean compact;
+    volatile boolean compactAsked;
 
     // packet path
     volatile long audioSsrc;
@@ -76,10 +81,11 @@ final class Participant {
     final Map<Long, long[]> estimates = new ConcurrentHashMap<>();
     final Map<Long, Long> lastKeyframeRequest = new ConcurrentHashMap<>();
 
-    Participant(Room room, String user, boolean video, long now) {
+    Participant(Room room, String user, boolean video, String transport, long now) {
         this.room = room;
         this.user = user;
         this.video = video;
+        this.transport = transport;
         this.joinedAt = now;
         this.audioStream = user + "/audio";
         this.videoStream = user + "/video";

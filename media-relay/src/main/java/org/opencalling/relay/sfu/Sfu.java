@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
 import org.opencalling.relay.allocation.FiveTuple;
 import org.opencalling.relay.sfu.dtls.DtlsIdentity;
 import org.opencalling.relay.sfu.dtls.DtlsServer;
@@ -47,7 +46,12 @@ public final class Sfu {
     }
 
     /** An offer for one member, to be delivered to their browser. */
-    public record Offer(String room, String user, String sdp) {
+    public record Offer(String room, String user, String sdp, String transport) {
+    }
+
+    /** A member's transport ended on the SFU's side: the browser should join again. */
+    public interface GoneListener {
+        void gone(String room, String user, String transport);
     }
 
     /**
@@ -72,10 +76,12 @@ public final class Sfu {
     private final Map<String, Participant> byUfrag = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Participant> byAddress = new ConcurrentHashMap<>();
     private final long sessionId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
-    private volatile BiConsumer<String, String> onGone = (room, user) -> { };
+    private volatile GoneListener onGone = (room, user, transport) -> { };
     private volatile java.util.function.Consumer<List<Offer>> onOffers = offers -> { };
     /** The most members a room takes: each adds two m-lines to every other member's SDP. */
     public static final int MAX_MEMBERS = 16;
+    /** The most m-lines one member's SDP grows to (members who left keep theirs) before it starts over. */
+    static final int MAX_SLOTS = 4 * MAX_MEMBERS;
     private static final long ANSWER_TIMEOUT_MILLIS = 15_000;
     private static final int MAX_RESENDS_PER_NACK = 64;
     public final SfuStats stats = new SfuStats();
@@ -89,7 +95,7 @@ public final class Sfu {
     }
 
     /** Called with (room, user) for a member whose browser went silent (no ICE checks) or failed DTLS. */
-    public void onGone(BiConsumer<String, String> listener) {
+    public void onGone(GoneListener listener) {
         this.onGone = listener;
     }
 
@@ -111,6 +117,14 @@ public final class Sfu {
      * later member who cannot use it is refused ({@link CodecMismatch}). Returns the offers to deliver.
      */
     public List<Offer> join(String roomId, String userId, boolean video, List<String> videoCodecs) {
+        return join(roomId, userId, video, videoCodecs, null);
+    }
+
+    /**
+     * As above, for the browser's transport of this name (its offers carry it, so a browser can
+     * tell an offer for a transport it has replaced; null: unnamed).
+     */
+    public List<Offer> join(String roomId, String userId, boolean video, List<String> videoCodecs, String transport) {
         Room room = rooms.computeIfAbsent(roomId, Room::new);
         List<Offer> offers = new ArrayList<>();
         synchronized (room) {
@@ -130,7 +144,7 @@ public final class Sfu {
             if (room.members.size() >= MAX_MEMBERS) {
                 throw new IllegalArgumentException("the room is full (" + MAX_MEMBERS + " members)");
             }
-            Participant p = new Participant(room, userId, video, clock.getAsLong());
+            Participant p = new Participant(room, userId, video, transport, clock.getAsLong());
             p.slots.add(new Participant.Slot(Codecs.Kind.AUDIO, null, 0));
             if (video) {
                 p.slots.add(new Participant.Slot(Codecs.Kind.VIDEO, null, 0));
@@ -333,10 +347,17 @@ public final class Sfu {
             candidates.add(new SdpOffer.Candidate(config.publicHost(), port));
         }
         String sdp = SdpOffer.build(sessionId, p.version, p.ice.ufrag(), p.ice.pwd(), identity.fingerprint(), candidates, sections, p.room.video);
-        return new Offer(p.room.id, p.user, sdp);
+        return new Offer(p.room.id, p.user, sdp, p.transport);
     }
 
     private void renegotiate(Participant q, List<Offer> offers) {
+        if (q.slots.size() > MAX_SLOTS) {
+            // m-lines are never removed, so a long call with many comers and goers grows every
+            // SDP: past this, the member starts over on a fresh transport (the next tick asks it
+            // to) whose SDP has only the members present.
+            q.compact = true;
+            return;
+        }
         if (q.awaitingAnswer) {
             q.dirty = true;
         } else {
@@ -416,7 +437,7 @@ public final class Sfu {
             if (failure != null) {
                 stats.dtlsFailures.increment();
                 if (!p.removed) {
-                    onGone.accept(p.room.id, p.user);
+                    onGone.gone(p.room.id, p.user, p.transport);
                 }
                 return;
             }
@@ -681,8 +702,13 @@ public final class Sfu {
                         if (a != null) {
                             byAddress.remove(a.client(), p);
                         }
-                        onGone.accept(room.id, p.user);
+                        onGone.gone(room.id, p.user, p.transport);
                     }
+                    continue;
+                }
+                if (p.compact && !p.compactAsked) {
+                    p.compactAsked = true;
+                    onGone.gone(room.id, p.user, p.transport); // join again: a fresh, compact SDP
                     continue;
                 }
                 synchronized (room) {

@@ -28,7 +28,7 @@ class SfuRoomsTest {
         sfu = new Sfu(new Sfu.Config("203.0.113.5", List.of(8000, 443), 1_500_000, 30_000), IDENTITY, Runnable::run,
                 (to, bytes) -> { }, now::get);
         sfu.onOffers(selfMade::addAll);
-        sfu.onGone((room, user) -> gone.add(user));
+        sfu.onGone((room, user, transport) -> gone.add(user));
     }
 
     /** The browser's answer to an offer: its own m-lines sendonly with its SSRCs, the others recvonly. */
@@ -197,5 +197,28 @@ class SfuRoomsTest {
         assertThrows(IllegalArgumentException.class, () -> sfu.join("big", "one-more", false));
         sfu.join("big", "u3", false); // a member joining again replaces its old transport
         assertEquals(Sfu.MAX_MEMBERS, sfu.participants());
+    }
+
+    @Test
+    void aMemberWhoseSdpOutgrewTheLimitIsAskedToStartOverAndGetsACompactOne() {
+        settle(sfu.join("long", "ann", true));
+        int guests = 0;
+        while (gone.isEmpty()) {
+            String guest = "guest" + guests++;
+            settle(sfu.join("long", guest, true));
+            settle(sfu.leave("long", guest));
+            sfu.tick();
+            assertTrue(guests < 40, "ann was never asked to start over");
+        }
+        assertEquals(List.of("ann"), gone, "asked once, after about " + (Sfu.MAX_SLOTS / 2) + " guests");
+        assertEquals(Sfu.MAX_SLOTS / 2, guests);
+        sfu.tick();
+        assertEquals(List.of("ann"), gone, "only once");
+        // While asked, ann gets no more offers; her next join has m-lines for those present only.
+        settle(sfu.join("long", "zoe", true));
+        List<Sfu.Offer> fresh = sfu.join("long", "ann", true);
+        assertEquals(4, fresh.get(0).sdp().lines().filter(l -> l.startsWith("m=")).count(), "her own two, zoe's two");
+        settle(fresh);
+        assertEquals(2 * 2, sfu.streams());
     }
 }

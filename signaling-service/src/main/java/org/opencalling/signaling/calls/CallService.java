@@ -47,9 +47,10 @@ public class CallService {
     /**
      * A member's browser asks for its SFU transport (sdp null) or answers the SFU's offer. Only
      * members in the call, of calls that use the SFU. A join carries the video codecs the browser
-     * can use, most preferred first (the first member's preference sets the room's).
+     * can use, most preferred first (the first member's preference sets the room's), and the
+     * browser's name for the transport, which the SFU's offers for it carry.
      */
-    public void sfu(String callId, long app, String user, String sdp, List<String> videoCodecs) {
+    public void sfu(String callId, long app, String user, String sdp, List<String> videoCodecs, String transport) {
         Call c = store.load(callId);
         if (c == null || c.sdkAppId() != app || c.participants().stream()
                 .noneMatch(p -> p.userId().equals(user) && p.state().inCall())) {
@@ -59,7 +60,7 @@ public class CallService {
             throw new Call.Refused("not-sfu", "this call's media is peer to peer");
         }
         if (sdp == null) {
-            sfu.join(c, user, c.type() == CallType.VIDEO, videoCodecs);
+            sfu.join(c, user, c.type() == CallType.VIDEO, videoCodecs, transport);
         } else {
             sfu.answer(c, user, sdp);
         }

@@ -103,8 +103,13 @@ public class SfuOutbox {
                 return;
             }
         }
-        if (item.hasNonNull("node") && !op.equals("error")) {
-            f.put("node", item.path("node").asText()); // the SDK ignores a "gone" for a node it has left
+        if (!op.equals("error")) {
+            // Which transport an offer or "gone" is for: the SDK ignores those for one it replaced.
+            for (String field : new String[] {"node", "transport"}) {
+                if (item.hasNonNull(field)) {
+                    f.put(field, item.path(field).asText());
+                }
+            }
         }
         registry.counter("signaling.sfu.frames", "type", f.get("type").asText()).increment();
         delivery.toUser(app, user, f);

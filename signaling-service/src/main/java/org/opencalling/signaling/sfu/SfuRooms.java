@@ -54,11 +54,14 @@ public class SfuRooms {
     }
 
     /** A member's browser asks for its SFU transport (again: after a failure, a fresh one). */
-    public void join(Call c, String user, boolean video, List<String> videoCodecs) {
+    public void join(Call c, String user, boolean video, List<String> videoCodecs, String transport) {
         String node = nodeFor(c, user);
         ObjectNode cmd = command("join", c, user);
         cmd.put("video", video);
         videoCodecs.forEach(cmd.putArray("codecs")::add);
+        if (transport != null) {
+            cmd.put("transport", transport);
+        }
         send(node, cmd);
     }
 

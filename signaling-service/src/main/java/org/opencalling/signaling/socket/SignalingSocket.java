@@ -223,7 +223,11 @@ public class SignalingSocket {
                         codecs.add(c.asText());
                     }
                 }
-                calls.sfu(msg.get("callId").asText(), sdkAppId, userId, sdp, codecs);
+                String transport = msg.path("transport").isTextual() ? msg.get("transport").asText() : null;
+                if (transport != null && !transport.matches("[A-Za-z0-9_-]{1,40}")) {
+                    return error(id, "invalid-field", "transport must be 1 to 40 letters, digits, _ or -");
+                }
+                calls.sfu(msg.get("callId").asText(), sdkAppId, userId, sdp, codecs, transport);
                 return null;
             }
             case "sdp":

@@ -76,10 +76,13 @@ class SfuSignalingTest {
             assertEquals("invalid-field", a.expect("error").get("code").asText(), "videoCodecs is a list");
             a.sendOnly("{\"type\":\"sfu-join\",\"id\":\"w\",\"callId\":\"" + callId + "\",\"videoCodecs\":[\"H264;x\"]}");
             assertEquals("invalid-field", a.expect("error").get("code").asText(), "of codec names");
-            a.sendOnly("{\"type\":\"sfu-join\",\"callId\":\"" + callId + "\",\"videoCodecs\":[\"H264\",\"VP8\"]}");
+            a.sendOnly("{\"type\":\"sfu-join\",\"id\":\"t\",\"callId\":\"" + callId + "\",\"transport\":\"a b\"}");
+            assertEquals("invalid-field", a.expect("error").get("code").asText(), "a transport name is a token");
+            a.sendOnly("{\"type\":\"sfu-join\",\"callId\":\"" + callId + "\",\"transport\":\"t1\",\"videoCodecs\":[\"H264\",\"VP8\"]}");
             JsonNode join = nextCommand("idle");
             assertEquals("join", join.get("op").asText());
             assertEquals("[\"H264\",\"VP8\"]", join.get("codecs").toString(), "the browser's codecs, in its order");
+            assertEquals("t1", join.get("transport").asText());
             assertEquals(callId, join.get("room").asText());
             assertEquals("sfa", join.get("user").asText());
             assertTrue(join.get("video").asBoolean());
@@ -101,13 +104,14 @@ class SfuSignalingTest {
 
             // The node's offer, queued in Redis, reaches the member's socket.
             redis.list(String.class).rpush(SfuOutbox.OUT, "{\"op\":\"offer\",\"room\":\"" + callId
-                    + "\",\"app\":" + SignalingTestResource.APP + ",\"user\":\"sfb\",\"sdp\":\"v=0 offer\",\"node\":\"idle\"}");
+                    + "\",\"app\":" + SignalingTestResource.APP + ",\"user\":\"sfb\",\"sdp\":\"v=0 offer\",\"node\":\"idle\",\"transport\":\"tb\"}");
             redis.list(String.class).rpush(SfuOutbox.OUT, "{\"op\":\"error\",\"room\":\"" + callId + "\",\"app\":"
                     + SignalingTestResource.APP + ",\"user\":\"sfb\",\"message\":\"this call's video is H264\",\"code\":\"sfu-codec\"}");
             assertEquals("sfu-codec", b.expect("error").get("code").asText(), "a codec refusal keeps its code");
             JsonNode offer = b.expect("sfu-offer");
             assertEquals(callId, offer.get("callId").asText());
             assertEquals("idle", offer.get("node").asText(), "the SDK learns which node its transport is on");
+            assertEquals("tb", offer.get("transport").asText(), "and which of its transports the offer is for");
             assertEquals("v=0 offer", offer.get("sdp").asText());
             b.sendOnly("{\"type\":\"sfu-answer\",\"callId\":\"" + callId + "\",\"sdp\":\"v=0 answer\"}");
             JsonNode answer = nextCommand("idle");
