@@ -236,6 +236,8 @@ public class RelayService {
         counter("relay.sfu.rtcp.forwarded", st.rtcpForwarded, null, null);
         counter("relay.sfu.keyframe.requests", st.keyframeRequests, null, null);
         counter("relay.sfu.ice.checks", st.iceChecks, null, null);
+        counter("relay.sfu.ice.probes", st.iceProbes, null, null);
+        counter("relay.sfu.ice.moves", st.iceMoves, null, null);
         counter("relay.sfu.nacks", st.nacksAnswered, "result", "answered");
         counter("relay.sfu.nacks", st.nacksMissed, "result", "missed");
         counter("relay.sfu.srtp.failures", st.srtpFailures, null, null);

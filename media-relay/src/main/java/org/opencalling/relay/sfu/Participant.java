@@ -35,6 +35,10 @@ final class Participant {
         }
     }
 
+    /** A return-routability check sent to {@code to}: the browser moves there once it answers. */
+    record Probe(FiveTuple to, byte[] transactionId, long sentAt) {
+    }
+
     final Room room;
     final String user;
     final boolean video;
@@ -67,6 +71,11 @@ final class Participant {
     /** "owner/kind" of each stream this browser has accepted to receive. */
     volatile Set<String> receiving = Set.of();
     volatile FiveTuple address;
+    /** The browser's ICE credentials, from its latest answer: what a probe is keyed with. */
+    volatile String remoteUfrag;
+    volatile String remotePwd;
+    /** An address the browser asked to move to, not yet proven to be its own. */
+    volatile Probe probe;
     volatile long lastCheck;
     volatile boolean consentLost;
     /** Out of the room: nothing may bring it back into the address map. */

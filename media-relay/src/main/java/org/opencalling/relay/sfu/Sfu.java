@@ -21,6 +21,7 @@ import org.opencalling.relay.sfu.srtp.SrtpSession;
 import org.opencalling.relay.turn.TurnHandler;
 import org.opencalling.stun.StunDecoder;
 import org.opencalling.stun.StunMessage;
+import org.opencalling.stun.StunTypes;
 
 /**
  * The selective forwarding unit: group calls whose members each send their media once, to this
@@ -75,6 +76,9 @@ public final class Sfu {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<String, Participant> byUfrag = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Participant> byAddress = new ConcurrentHashMap<>();
+    /** Our outstanding probes by transaction id (hex): whose, until answered or replaced. */
+    private final Map<String, Participant> probing = new ConcurrentHashMap<>();
+    private static final long PROBE_INTERVAL_MILLIS = 500;
     private final long sessionId = new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
     private volatile GoneListener onGone = (room, user, transport) -> { };
     private volatile java.util.function.Consumer<List<Offer>> onOffers = offers -> { };
@@ -193,6 +197,8 @@ public final class Sfu {
                 }
             }
             p.awaitingAnswer = false;
+            p.remoteUfrag = answer.iceUfrag();
+            p.remotePwd = answer.icePwd();
             boolean ownChanged = false;
             Set<String> receiving = new HashSet<>();
             for (int i = 0; i < p.offered.size(); i++) {
@@ -325,6 +331,13 @@ public final class Sfu {
         return n;
     }
 
+    /** Where the SFU sends a member's media now (null: nowhere yet), for tests and the admin view. */
+    public FiveTuple address(String roomId, String userId) {
+        Room room = rooms.get(roomId);
+        Participant p = room == null ? null : room.members.get(userId);
+        return p == null ? null : p.address;
+    }
+
     /** The SSRCs a member sends with (0: none yet), for tests and the admin view. */
     public long[] ssrcs(String roomId, String userId) {
         Room room = rooms.get(roomId);
@@ -404,7 +417,67 @@ public final class Sfu {
         }
     }
 
+    private void select(Participant p, FiveTuple tuple) {
+        FiveTuple current = p.address;
+        if (current != null) {
+            byAddress.remove(current.client(), p);
+        }
+        p.address = tuple;
+        byAddress.put(tuple.client(), p);
+        if (p.removed) {
+            byAddress.remove(tuple.client(), p); // left meanwhile
+        }
+    }
+
+    /** Our probe to an address the browser asks to move to; null if one went there lately or we cannot key one yet. */
+    private byte[] startProbe(Participant p, FiveTuple to, long now) {
+        String ufrag = p.remoteUfrag;
+        String pwd = p.remotePwd;
+        Participant.Probe last = p.probe;
+        if (ufrag == null || pwd == null || (last != null && last.to().equals(to) && now - last.sentAt() < PROBE_INTERVAL_MILLIS)) {
+            return null; // (no answer yet: the browser checks again soon)
+        }
+        if (last != null) {
+            probing.remove(java.util.HexFormat.of().formatHex(last.transactionId()), p);
+        }
+        byte[] id = IceLite.transactionId();
+        p.probe = new Participant.Probe(to, id, now);
+        probing.put(java.util.HexFormat.of().formatHex(id), p);
+        stats.iceProbes.increment();
+        return IceLite.probe(p.ice, ufrag, pwd, id);
+    }
+
+    /** A Binding success: the answer to one of our probes (then the member moves there), else TURN's. */
+    private List<TurnHandler.Output> probeAnswer(FiveTuple tuple, byte[] b, int off, int len, long now) {
+        if (len < StunTypes.HEADER_LENGTH) {
+            return null;
+        }
+        String id = java.util.HexFormat.of().formatHex(b, off + 8, off + StunTypes.HEADER_LENGTH);
+        Participant p = probing.get(id);
+        Participant.Probe probe = p == null ? null : p.probe;
+        if (probe == null || !probe.to().equals(tuple)) {
+            return null; // not ours, or from elsewhere than where the probe went
+        }
+        StunMessage m = IceLite.decode(decoder, b, off, len);
+        String pwd = p.remotePwd;
+        if (m == null || pwd == null || !IceLite.answersProbe(m, probe.transactionId(), pwd)) {
+            stats.iceFailures.increment();
+            return List.of();
+        }
+        probing.remove(id, p);
+        p.probe = null;
+        select(p, tuple);
+        stats.iceMoves.increment();
+        p.lastCheck = now;
+        p.consentLost = false;
+        return List.of();
+    }
+
     private void forget(Participant p) {
+        Participant.Probe probe = p.probe;
+        if (probe != null) {
+            probing.remove(java.util.HexFormat.of().formatHex(probe.transactionId()), p);
+        }
         p.removed = true;
         byUfrag.remove(p.ice.ufrag(), p);
         FiveTuple a = p.address;
@@ -461,6 +534,9 @@ public final class Sfu {
     public List<TurnHandler.Output> fromClient(FiveTuple tuple, byte[] b, int off, int len, long now) {
         switch (Demux.of(b, off, len)) {
             case STUN -> {
+                if (len >= 2 && b[off] == 1 && b[off + 1] == 1) {
+                    return probeAnswer(tuple, b, off, len, now);
+                }
                 if (len < 2 || b[off] != 0 || b[off + 1] != 1) {
                     return null; // not a Binding request: TURN's (Send indications, Allocate...), decoded once there
                 }
@@ -477,14 +553,15 @@ public final class Sfu {
                 }
                 stats.iceChecks.increment();
                 FiveTuple current = p.address;
-                if (current == null || (check.nominated() && !current.equals(tuple))) {
-                    if (current != null) {
-                        byAddress.remove(current.client(), p);
-                    }
-                    p.address = tuple;
-                    byAddress.put(tuple.client(), p);
-                    if (p.removed) {
-                        byAddress.remove(tuple.client(), p); // left meanwhile
+                if (current == null) {
+                    select(p, tuple); // the first path: DTLS, which needs two-way traffic, proves it
+                } else if (check.nominated() && !current.equals(tuple)) {
+                    // A move (a new network, a better pair). A check's source can be forged by
+                    // whoever holds the credentials, the member itself included, to point our
+                    // media at a victim: move only once the browser answers us from there.
+                    byte[] probe = startProbe(p, tuple, now);
+                    if (probe != null) {
+                        return List.of(new TurnHandler.ToClient(tuple, check.response()), new TurnHandler.ToClient(tuple, probe));
                     }
                 }
                 if (tuple.equals(p.address)) {

@@ -6,6 +6,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SfuStats {
     public final LongAdder packetsIn = new LongAdder();
     public final LongAdder iceChecks = new LongAdder();
+    /** Return-routability checks sent to an address a member asked to move to. */
+    public final LongAdder iceProbes = new LongAdder();
+    /** Members moved to a new address after answering a probe there. */
+    public final LongAdder iceMoves = new LongAdder();
     public final LongAdder dtlsRecords = new LongAdder();
     public final LongAdder packetsForwarded = new LongAdder();
     public final LongAdder bytesForwarded = new LongAdder();

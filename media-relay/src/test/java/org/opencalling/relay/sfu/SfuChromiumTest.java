@@ -52,6 +52,8 @@ class SfuChromiumTest {
     ExecutorService dtls;
     ScheduledExecutorService ticker;
     final Map<String, Page> pages = new LinkedHashMap<>();
+    /** Per member, how its offers are changed on the way (say, candidates through a NAT). */
+    final Map<String, java.util.function.UnaryOperator<String>> rewrite = new LinkedHashMap<>();
     final List<BrowserContext> contexts = new ArrayList<>();
 
     @BeforeAll
@@ -135,6 +137,7 @@ class SfuChromiumTest {
         assertTrue(sfu.stats.keyframeRequests.sum() >= 4, "newcomers asked senders for keyframes");
         assertEquals(0, sfu.stats.srtpFailures.sum(), "no SRTP failures");
         assertEquals(0, sfu.stats.dtlsFailures.sum(), "no DTLS failures");
+        System.out.println("SFU 4+1 members: " + statsLine());
     }
 
     @Test
@@ -196,6 +199,29 @@ class SfuChromiumTest {
     }
 
     @Test
+    void aMemberBehindANatThatGivesItANewPortIsProbedThereAndFollowed() throws Exception {
+        int sfuPort = relay.udpPorts().get(0);
+        try (RebindingProxy nat = new RebindingProxy(new java.net.InetSocketAddress("127.0.0.1", sfuPort))) {
+            // Nora reaches the SFU only through the NAT: her offers' one candidate is its port.
+            rewrite.put("nora", sdp -> sdp.replaceAll("a=candidate:[^\r\n]*\r\n", "")
+                    .replace("a=end-of-candidates", "a=candidate:1 1 udp 2130706431 127.0.0.1 " + nat.port()
+                            + " typ host\r\na=end-of-candidates"));
+            List<String> members = List.of("nora", "otto");
+            join("room-6", "nora", true);
+            join("room-6", "otto", true);
+            awaitEveryoneReceivesEveryone(members, true);
+            assertEquals(nat.upstreamAddress(), sfu.address("room-6", "nora").client());
+            long moves = sfu.stats.iceMoves.sum();
+
+            nat.rebind(); // a new port: her media and checks now come from elsewhere
+            awaitEveryoneReceivesEveryone(members, true);
+            assertEquals(nat.upstreamAddress(), sfu.address("room-6", "nora").client(), "the SFU follows her");
+            assertTrue(sfu.stats.iceProbes.sum() >= 1 && sfu.stats.iceMoves.sum() == moves + 1,
+                    "moved once her browser answered the probe at the new address: " + statsLine());
+        }
+    }
+
+    @Test
     void anAudioOnlyGroupCall() {
         List<String> members = List.of("ann", "ben", "cid");
         for (String m : members) {
@@ -232,7 +258,8 @@ class SfuChromiumTest {
         while (!queue.isEmpty()) {
             Sfu.Offer o = queue.poll();
             Page page = pages.get(o.user());
-            String answer = (String) page.evaluate("sdp => onOffer(sdp)", o.sdp());
+            String answer = (String) page.evaluate("sdp => onOffer(sdp)",
+                    rewrite.getOrDefault(o.user(), x -> x).apply(o.sdp()));
             queue.addAll(sfu.answer(o.room(), o.user(), answer));
         }
     }
@@ -299,7 +326,7 @@ class SfuChromiumTest {
     String statsLine() {
         SfuStats s = sfu.stats;
         return "in=" + s.packetsIn + " fwd=" + s.packetsForwarded + " srtpFail=" + s.srtpFailures + " dtlsFail=" + s.dtlsFailures
-                + " ice=" + s.iceFailures + " unknown=" + s.unknownSource + " notReady=" + s.notReady + " kf=" + s.keyframeRequests;
+                + " ice=" + s.iceFailures + " probes=" + s.iceProbes + " moves=" + s.iceMoves + " unknown=" + s.unknownSource + " notReady=" + s.notReady + " kf=" + s.keyframeRequests;
     }
 
     static void sleep(long ms) {

@@ -33,28 +33,7 @@ class SfuRoomsTest {
 
     /** The browser's answer to an offer: its own m-lines sendonly with its SSRCs, the others recvonly. */
     String answerTo(String user, String offer) {
-        long base = ssrcBase.computeIfAbsent(user, u -> 1000L + 10 * ssrcBase.size());
-        int own = 0;
-        StringBuilder a = new StringBuilder("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n");
-        for (String m : offer.split("\r\nm=")) {
-            if (!m.startsWith("audio") && !m.startsWith("video")) {
-                continue;
-            }
-            String kind = m.substring(0, 5);
-            String mid = m.replaceAll("(?s).*a=mid:(\\S+).*", "$1");
-            a.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(kind.equals("audio") ? 111 : 96).append("\r\n");
-            a.append("a=ice-ufrag:brws\r\na=ice-pwd:browserpasswordbrowserpw\r\n");
-            a.append("a=fingerprint:sha-256 ").append("AB:".repeat(31)).append("AB\r\n");
-            a.append("a=setup:active\r\na=mid:").append(mid).append("\r\n");
-            if (m.contains("a=recvonly")) {
-                a.append("a=sendonly\r\na=ssrc:").append(base + own++).append(" cname:x\r\n");
-            } else if (m.contains("a=sendonly")) {
-                a.append("a=recvonly\r\n");
-            } else {
-                a.append("a=inactive\r\n");
-            }
-        }
-        return a.toString();
+        return BrowserAnswer.to(offer, ssrcBase.computeIfAbsent(user, u -> 1000L + 10 * ssrcBase.size()));
     }
 
     /** Answers every offer until nothing is left; returns how many offers each user got. */

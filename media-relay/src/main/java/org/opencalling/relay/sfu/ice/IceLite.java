@@ -66,6 +66,37 @@ public final class IceLite {
         return new Check(response, m.has(StunTypes.USE_CANDIDATE));
     }
 
+    /**
+     * A check of our own (a return-routability probe) to a browser at an address it asked to
+     * move to: USERNAME "theirUfrag:ourUfrag", keyed with the browser's password, with the
+     * PRIORITY and ICE-CONTROLLED a check carries. Only a browser really at that address can
+     * answer it, since the transaction id goes nowhere else.
+     */
+    public static byte[] probe(Credentials ours, String theirUfrag, String theirPwd, byte[] transactionId) {
+        byte[] priority = java.nio.ByteBuffer.allocate(4).putInt(2130706431).array();
+        byte[] tieBreaker = new byte[8];
+        RANDOM.nextBytes(tieBreaker);
+        return StunEncoder.message(StunTypes.BINDING, StunTypes.REQUEST, transactionId)
+                .add(StunTypes.USERNAME, (theirUfrag + ":" + ours.ufrag()).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .add(StunTypes.PRIORITY, priority)
+                .add(StunTypes.ICE_CONTROLLED, tieBreaker)
+                .integrity(StunIntegrity.shortTermKey(theirPwd)).fingerprint().encode();
+    }
+
+    /** A fresh transaction id for a probe. */
+    public static byte[] transactionId() {
+        byte[] id = new byte[12];
+        RANDOM.nextBytes(id);
+        return id;
+    }
+
+    /** Whether this is the browser's success answer to our probe with that transaction id. */
+    public static boolean answersProbe(StunMessage m, byte[] transactionId, String theirPwd) {
+        return m.method() == StunTypes.BINDING && m.messageClass() == StunTypes.SUCCESS
+                && java.security.MessageDigest.isEqual(m.transactionId(), transactionId)
+                && m.has(StunTypes.MESSAGE_INTEGRITY) && StunIntegrity.verify(m, StunIntegrity.shortTermKey(theirPwd));
+    }
+
     /** Decodes a datagram if it is a STUN message (null otherwise). */
     public static StunMessage decode(StunDecoder decoder, byte[] b, int off, int len) {
         StunDecoder.Result r = decoder.decode(b, off, len);

@@ -5,10 +5,10 @@ import java.util.List;
 
 /**
  * What the SFU needs from a browser's answer: the DTLS fingerprint (sha-256) and setup role, the
- * ICE ufrag, and per m-line (in order) whether it was accepted, its direction and the SSRC the
+ * ICE ufrag and password (to probe an address the browser moves to), and per m-line (in order) whether it was accepted, its direction and the SSRC the
  * browser sends with. Malformed input is an IllegalArgumentException with a short reason.
  */
-public record SdpAnswer(String iceUfrag, String fingerprint, String setup, List<Media> media) {
+public record SdpAnswer(String iceUfrag, String icePwd, String fingerprint, String setup, List<Media> media) {
     /** Limits: an answer far beyond what an SFU offer can produce is refused. */
     public static final int MAX_LENGTH = 256 * 1024;
     public static final int MAX_SECTIONS = 256;
@@ -29,6 +29,7 @@ public record SdpAnswer(String iceUfrag, String fingerprint, String setup, List<
             throw new IllegalArgumentException("no answer, or one over " + MAX_LENGTH + " characters");
         }
         String ufrag = null;
+        String pwd = null;
         String fingerprint = null;
         String setup = null;
         List<Media> media = new ArrayList<>();
@@ -57,6 +58,8 @@ public record SdpAnswer(String iceUfrag, String fingerprint, String setup, List<
                 ssrc = 0;
             } else if (line.startsWith("a=ice-ufrag:")) {
                 ufrag = line.substring(12);
+            } else if (line.startsWith("a=ice-pwd:")) {
+                pwd = line.substring(10);
             } else if (line.startsWith("a=fingerprint:")) {
                 String[] f = line.substring(14).split(" ");
                 if (f.length == 2 && f[0].equalsIgnoreCase("sha-256")) {
@@ -86,12 +89,15 @@ public record SdpAnswer(String iceUfrag, String fingerprint, String setup, List<
         if (fingerprint == null || !fingerprint.matches("([0-9A-F]{2}:){31}[0-9A-F]{2}")) {
             throw new IllegalArgumentException("no sha-256 fingerprint");
         }
-        if (ufrag == null || ufrag.isEmpty()) {
+        if (ufrag == null || ufrag.isEmpty() || ufrag.length() > 256) {
             throw new IllegalArgumentException("no ice-ufrag");
+        }
+        if (pwd == null || pwd.length() < 22 || pwd.length() > 256) {
+            throw new IllegalArgumentException("no ice-pwd (22 to 256 characters)");
         }
         if (setup != null && !setup.equals("active")) {
             throw new IllegalArgumentException("the browser must be the DTLS client (a=setup:active), not " + setup);
         }
-        return new SdpAnswer(ufrag, fingerprint, setup, List.copyOf(media));
+        return new SdpAnswer(ufrag, pwd, fingerprint, setup, List.copyOf(media));
     }
 }
