@@ -76,6 +76,10 @@ public class RelayService {
     private org.opencalling.relay.sfu.Sfu sfu;
     private java.util.concurrent.ExecutorService dtls;
 
+    /** At most this many DTLS handshakes at once (the rest wait their turn). */
+    @ConfigProperty(name = "relay.sfu.dtls-threads", defaultValue = "16")
+    int sfuDtlsThreads;
+
     /** The SFU on the same UDP ports (group calls); off: TURN only. */
     @ConfigProperty(name = "relay.sfu.enabled", defaultValue = "true")
     boolean sfuEnabled;
@@ -209,12 +213,17 @@ public class RelayService {
 
     private void startSfu() {
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        // DTLS handshakes block a thread for a few round trips each; afterwards no thread is kept.
-        dtls = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        // DTLS handshakes block a thread for a few round trips each (at most their 10 s timeout);
+        // afterwards no thread is kept, and idle threads go after 30 s. Sized for bursts: a room
+        // moved from a dead node brings all its members' handshakes at once.
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(sfuDtlsThreads,
+                sfuDtlsThreads, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "sfu-dtls-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        dtls = pool;
         sfu = new org.opencalling.relay.sfu.Sfu(new org.opencalling.relay.sfu.Sfu.Config(publicHost, server.udpPorts(),
                 sfuMaxVideoKbps * 1000, 30_000), org.opencalling.relay.sfu.dtls.DtlsIdentity.generate(), dtls,
                 server::sendUdp, System::currentTimeMillis);
