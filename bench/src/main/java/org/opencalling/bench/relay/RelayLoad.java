@@ -152,6 +152,21 @@ public final class RelayLoad {
         }
     }
 
+    /**
+     * A TURN relay's CPU (seconds) per million packets it relayed at this steady rate of
+     * {@code size}-byte messages (each relayed twice: to the echo peer and back), and the loss:
+     * the reference for other media paths' cost per packet in the same run.
+     */
+    public static double[] cpuPerMillionRelayed(Relay relay, int rate, int seconds, int clients, int size) throws Exception {
+        try (Load load = new Load(new InetSocketAddress(LOOPBACK, relay.port()), clients, size, "ref")) {
+            load.step(rate, Math.min(5, seconds), false); // warm-up
+            long cpu0 = cpuTicks(relay.pid());
+            Step s = load.step(rate, seconds, false);
+            long cpu1 = cpuTicks(relay.pid());
+            return new double[] {(cpu1 - cpu0) / 100.0 / (s.relayed / 1e6), s.loss(), (double) s.relayed / seconds};
+        }
+    }
+
     /** What one step did: messages sent, echoes back, packets the relay relayed (both ways), latency. */
     record Step(long sent, long unsent, long back, long relayed, long p50, long p99) {
         double loss() {

@@ -103,7 +103,8 @@ public final class DtlsIdentity {
         return crypto;
     }
 
-    AsymmetricKeyParameter privateKey() {
+    /** The private key, for a DTLS client built on this identity (the SFU load generator's members). */
+    public AsymmetricKeyParameter privateKey() {
         return privateKey;
     }
 
