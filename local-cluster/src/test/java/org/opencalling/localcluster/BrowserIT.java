@@ -491,6 +491,67 @@ class BrowserIT {
         assertEquals(0, ((Number) ben.evaluate("() => window.calling._peers.size")).intValue(), "no peer connection left");
     }
 
+    /** Audio RTP packets the page has received from that user over the SFU. */
+    static long audioPackets(Page page, String from) {
+        return ((Number) page.evaluate("async (u) => { const s = window.trtcCalling._sfu; if (!s) return 0;"
+                + " let n = 0; (await s.pc.getStats()).forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'audio'"
+                + " && x.trackIdentifier === u + '-audio') n += x.packetsReceived || 0; }); return n; }", from)).longValue();
+    }
+
+    static void awaitGroupMedia(Map<String, Page> pages) throws InterruptedException {
+        for (Map.Entry<String, Page> p : pages.entrySet()) {
+            for (String other : pages.keySet()) {
+                if (!other.equals(p.getKey())) {
+                    awaitFrames(p.getValue(), other, 20);
+                    long until = System.nanoTime() + 20_000_000_000L;
+                    while (audioPackets(p.getValue(), other) < 50) {
+                        if (System.nanoTime() > until) {
+                            throw new AssertionError(p.getKey() + " got no audio from " + other);
+                        }
+                        Thread.sleep(200);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theSdksGroupCallThroughTheSfuTakesAFifthMemberAndLosesOne() throws Exception {
+        Map<String, Page> pages = new java.util.LinkedHashMap<>();
+        pages.put("grp-a", sdkPage("grp-a", false));
+        for (String u : List.of("grp-b", "grp-c", "grp-d", "grp-e")) {
+            pages.put(u, sdkPage(u, true));
+        }
+        Page a = pages.get("grp-a");
+        a.waitForFunction("() => window.calling._ready");
+        a.evaluate("() => window.calling.groupCall({ userIDList: ['grp-b', 'grp-c', 'grp-d'], type: 2, groupID: 'team', timeout: 20 })");
+        Page e = pages.remove("grp-e");
+        awaitGroupMedia(pages); // four members: each decodes the three others' video and receives their audio
+        for (Page p : pages.values()) {
+            assertEquals(Boolean.TRUE, p.evaluate("() => !!window.calling._sfu && window.calling._peers.size === 0"),
+                    "through the SFU, no peer-to-peer connection");
+        }
+        // A fifth, invited mid-call, is seen by all and sees all.
+        a.evaluate("() => window.calling.groupCall({ userIDList: ['grp-e'], type: 2, groupID: 'team', timeout: 20 })");
+        pages.put("grp-e", e);
+        awaitGroupMedia(pages);
+        // One leaves: the others get USER_LEAVE and the SFU stops sending them the leaver's streams.
+        Page c = pages.remove("grp-c");
+        c.evaluate("() => window.calling.hangup()");
+        for (Map.Entry<String, Page> p : pages.entrySet()) {
+            p.getValue().waitForFunction("() => window.events.some(e => e.name === 'USER_LEAVE' && e.payload.userID === 'grp-c')",
+                    null, new Page.WaitForFunctionOptions().setTimeout(15_000));
+            p.getValue().waitForFunction("() => { const s = window.trtcCalling._sfu; return s && !s.users.has('grp-c')"
+                    + " && s.pc.getTransceivers().filter(t => t.receiver.track.id.startsWith('grp-c-'))"
+                    + "   .every(t => t.currentDirection === 'inactive'); }",
+                    null, new Page.WaitForFunctionOptions().setTimeout(15_000));
+        }
+        awaitGroupMedia(pages); // the four others go on
+        for (Page p : pages.values()) {
+            p.evaluate("() => window.calling.hangup()");
+        }
+    }
+
     @Test
     void theSdkReportsErrorsAsEventsWithCodes() {
         Page page = sdkPage("sdk-cat", false);
