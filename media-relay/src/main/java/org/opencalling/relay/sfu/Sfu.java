@@ -813,6 +813,7 @@ public final class Sfu {
                 byte[] packet = out.protectRtcp(remb, 0, remb.length);
                 if (packet != null) {
                     sender.send(to, packet);
+                    stats.rembSent.increment();
                 }
             }
         }

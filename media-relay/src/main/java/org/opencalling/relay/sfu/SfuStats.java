@@ -15,6 +15,8 @@ public final class SfuStats {
     public final LongAdder bytesForwarded = new LongAdder();
     public final LongAdder rtcpForwarded = new LongAdder();
     public final LongAdder keyframeRequests = new LongAdder();
+    /** Bitrate feedback (REMB) sent to video senders, once a second each. */
+    public final LongAdder rembSent = new LongAdder();
     public final LongAdder nacksAnswered = new LongAdder();
     public final LongAdder nacksMissed = new LongAdder();
     public final LongAdder srtpFailures = new LongAdder();

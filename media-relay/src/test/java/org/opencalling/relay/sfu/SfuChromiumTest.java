@@ -222,6 +222,35 @@ class SfuChromiumTest {
     }
 
     @Test
+    void sendersRampUpToTheBitrateTheSfusRembAllowsAndNoFurther() {
+        List<String> members = List.of("rita", "sam");
+        for (String m : members) {
+            join("room-7", m, true, List.of(), List.of(), 640, 480, 30);
+        }
+        awaitEveryoneReceivesEveryone(members, true);
+        // Chrome starts a video sender at about 300 kbit/s and raises its estimate only on
+        // feedback: the SFU's REMB (the receivers' own estimates, at most 1 Mbit/s here).
+        for (String m : members) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            double bitrate = 0;
+            while (bitrate < 700_000 && System.currentTimeMillis() < deadline) {
+                sleep(500);
+                bitrate = targetBitrate(m);
+                assertTrue(bitrate <= 1_100_000, m + " above the SFU's cap: " + bitrate);
+            }
+            assertTrue(bitrate >= 700_000, m + "'s sender stayed at " + bitrate + " bit/s");
+        }
+        assertTrue(sfu.stats.rembSent.sum() > 0, "REMB sent");
+    }
+
+    double targetBitrate(String user) {
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> sent = (Map<String, Map<String, Object>>) pages.get(user).evaluate("() => sent()");
+        Map<String, Object> video = sent.get("video");
+        return video == null ? 0 : ((Number) video.get("bitrate")).doubleValue();
+    }
+
+    @Test
     void anAudioOnlyGroupCall() {
         List<String> members = List.of("ann", "ben", "cid");
         for (String m : members) {
@@ -240,14 +269,18 @@ class SfuChromiumTest {
     }
 
     void join(String room, String user, boolean video, Object iceServers, List<String> videoCodecs) {
+        join(room, user, video, iceServers, videoCodecs, 320, 240, 15);
+    }
+
+    void join(String room, String user, boolean video, Object iceServers, List<String> videoCodecs, int width, int height, int fps) {
         BrowserContext context = chromium.browser().newContext();
         contexts.add(context);
         context.route("http://localhost/**", r -> r.fulfill(new Route.FulfillOptions()
                 .setStatus(200).setContentType("text/html").setBody(html)));
         Page page = context.newPage();
         page.navigate("http://localhost/sfu-call.html");
-        page.evaluate("([v, servers]) => start(v, 320, 240, 15, servers, servers.length ? 'relay' : 'all')",
-                List.of(video, iceServers));
+        page.evaluate("([v, servers, w, h, fps]) => start(v, w, h, fps, servers, servers.length ? 'relay' : 'all')",
+                List.of(video, iceServers, width, height, fps));
         pages.put(user, page);
         deliver(sfu.join(room, user, video, videoCodecs));
     }
