@@ -11,7 +11,8 @@ import java.net.SocketException;
  * A NAT on loopback, for one browser: what the browser sends to {@link #port()} goes on to the
  * target from an upstream socket, and what comes back there returns to the browser.
  * {@link #rebind()} swaps the upstream socket for a new one, as a NAT that gives a flow a new
- * port does: to the server, the browser's address has changed.
+ * port does: to the server, the browser's address has changed. {@link #lossToBrowser} drops that
+ * share of the RTP on its way to the browser.
  */
 final class RebindingProxy implements AutoCloseable {
     private final DatagramSocket front;
@@ -19,6 +20,9 @@ final class RebindingProxy implements AutoCloseable {
     private volatile DatagramSocket upstream;
     private volatile InetSocketAddress browser;
     private volatile boolean closed;
+    /** The share of RTP packets toward the browser this NAT loses (a lossy last mile). */
+    volatile double lossToBrowser;
+    private final java.util.Random random = new java.util.Random(11);
 
     RebindingProxy(InetSocketAddress target) throws SocketException {
         this.target = target;
@@ -75,6 +79,12 @@ final class RebindingProxy implements AutoCloseable {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 s.receive(p);
                 InetSocketAddress b = browser;
+                int first = p.getData()[p.getOffset()] & 0xFF;
+                int second = p.getData()[p.getOffset() + 1] & 0xFF;
+                boolean rtp = p.getLength() > 12 && first >= 128 && first <= 191 && (second < 192 || second > 223);
+                if (rtp && random.nextDouble() < lossToBrowser) {
+                    continue;
+                }
                 if (b != null) {
                     front.send(new DatagramPacket(p.getData(), p.getOffset(), p.getLength(), b));
                 }

@@ -203,9 +203,7 @@ class SfuChromiumTest {
         int sfuPort = relay.udpPorts().get(0);
         try (RebindingProxy nat = new RebindingProxy(new java.net.InetSocketAddress("127.0.0.1", sfuPort))) {
             // Nora reaches the SFU only through the NAT: her offers' one candidate is its port.
-            rewrite.put("nora", sdp -> sdp.replaceAll("a=candidate:[^\r\n]*\r\n", "")
-                    .replace("a=end-of-candidates", "a=candidate:1 1 udp 2130706431 127.0.0.1 " + nat.port()
-                            + " typ host\r\na=end-of-candidates"));
+            rewrite.put("nora", sdp -> throughNat(sdp, nat));
             List<String> members = List.of("nora", "otto");
             join("room-6", "nora", true);
             join("room-6", "otto", true);
@@ -218,6 +216,28 @@ class SfuChromiumTest {
             assertEquals(nat.upstreamAddress(), sfu.address("room-6", "nora").client(), "the SFU follows her");
             assertTrue(sfu.stats.iceProbes.sum() >= 1 && sfu.stats.iceMoves.sum() == moves + 1,
                     "moved once her browser answered the probe at the new address: " + statsLine());
+        }
+    }
+
+    @Test
+    void aReceiverOnALossyLinkGetsWhatItAsksForAgainAndKeepsDecoding() throws Exception {
+        int sfuPort = relay.udpPorts().get(0);
+        try (RebindingProxy lossy = new RebindingProxy(new java.net.InetSocketAddress("127.0.0.1", sfuPort))) {
+            rewrite.put("vera", sdp -> throughNat(sdp, lossy));
+            List<String> members = List.of("vera", "walt");
+            join("room-8", "vera", true);
+            join("room-8", "walt", true);
+            awaitEveryoneReceivesEveryone(members, true);
+            lossy.lossToBrowser = 0.05; // 5 % of the RTP to vera is lost on the way
+            long answered = sfu.stats.nacksAnswered.sum();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (sfu.stats.nacksAnswered.sum() < answered + 10 && System.currentTimeMillis() < deadline) {
+                sleep(250);
+            }
+            assertTrue(sfu.stats.nacksAnswered.sum() >= answered + 10,
+                    "her browser's NACKs were answered from what the SFU had sent: " + statsLine());
+            awaitEveryoneReceivesEveryone(members, true); // and she still decodes walt's video
+            assertTrue(((Number) received("vera").get("walt-video").get("nacks")).longValue() > 10, "she asked");
         }
     }
 
@@ -241,6 +261,12 @@ class SfuChromiumTest {
             assertTrue(bitrate >= 700_000, m + "'s sender stayed at " + bitrate + " bit/s");
         }
         assertTrue(sfu.stats.rembSent.sum() > 0, "REMB sent");
+    }
+
+    /** The offer with one candidate, the NAT's port, instead of the SFU's. */
+    static String throughNat(String sdp, RebindingProxy nat) {
+        return sdp.replaceAll("a=candidate:[^\r\n]*\r\n", "").replace("a=end-of-candidates",
+                "a=candidate:1 1 udp 2130706431 127.0.0.1 " + nat.port() + " typ host\r\na=end-of-candidates");
     }
 
     double targetBitrate(String user) {
@@ -359,7 +385,8 @@ class SfuChromiumTest {
     String statsLine() {
         SfuStats s = sfu.stats;
         return "in=" + s.packetsIn + " fwd=" + s.packetsForwarded + " srtpFail=" + s.srtpFailures + " dtlsFail=" + s.dtlsFailures
-                + " ice=" + s.iceFailures + " probes=" + s.iceProbes + " moves=" + s.iceMoves + " unknown=" + s.unknownSource + " notReady=" + s.notReady + " kf=" + s.keyframeRequests;
+                + " ice=" + s.iceFailures + " probes=" + s.iceProbes + " moves=" + s.iceMoves + " unknown=" + s.unknownSource
+                + " notReady=" + s.notReady + " kf=" + s.keyframeRequests + " nacks=" + s.nacksAnswered + "/" + s.nacksMissed;
     }
 
     static void sleep(long ms) {
