@@ -133,11 +133,15 @@ public final class LocalCluster {
         return plan;
     }
 
-    /** Relay instance k's UDP ports: the seed's, moved by the offset and k port steps. */
+    /**
+     * Relay instance k's UDP ports: the seed's, moved by the offset and k port steps. Further
+     * instances leave out the seed's privileged ones (843, 443): moved by steps of 100 they would
+     * meet each other (443 + 400 = 843) and they bind only as root anyway.
+     */
     String relayUdpPorts(int k) {
         int shift = options.portOffset() + REPLICA_STEP * k;
         return String.join(",", java.util.stream.Stream.of(8000, 8080, 8800, 843, 443, 16285)
-                .map(p -> Integer.toString(p + shift)).toList());
+                .filter(p -> k == 0 || p >= 1024).map(p -> Integer.toString(p + shift)).toList());
     }
 
     String relayTcpPorts(int k) {

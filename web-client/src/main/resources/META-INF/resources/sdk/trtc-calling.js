@@ -586,6 +586,7 @@ export default class TRTCCalling {
       'sfu-offer': (f) => {
         const s = this._sfu;
         if (!this._callOf(f) || !s || (f.transport && f.transport !== s.id)) return; // for a transport we replaced
+        s.offered = true;
         if (f.node) s.node = f.node;
         s.queue = s.queue.then(() => this._onSfuOffer(s, f.sdp)).catch((e) => this._log(LOG_LEVEL.WARN, 'SFU offer', e));
       },
@@ -607,7 +608,7 @@ export default class TRTCCalling {
           s.retry = setTimeout(() => { if (this._sfu === s) this._sfuJoin(); }, 1000);
           return;
         }
-        if (f.code === 'sfu-codec' && s) clearTimeout(s.offerWait); // joining again would not help
+        if ((f.code === 'sfu-codec' || f.code === 'sfu-full') && s) clearTimeout(s.offerWait); // joining again would not help
         if (f.code === 'sfu-unavailable' && s && !s.retry) {
           // No live SFU node right now (one is restarting, say): try again every 2 s while in the
           // call, telling the app once per call.
@@ -1140,7 +1141,7 @@ export default class TRTCCalling {
     this._sfuClose();
     const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers, this._icePolicy), iceTransportPolicy: this._icePolicy,
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null, offerWait: null, node: null,
+    const s = { pc, call: c, users: new Map(), own: [], queue: Promise.resolve(), retry: null, offerWait: null, offered: false, node: null,
       id: Math.random().toString(36).slice(2, 12) + Date.now().toString(36) };
     this._sfu = s;
     pc.ontrack = ({ track, streams }) => {
@@ -1177,7 +1178,7 @@ export default class TRTCCalling {
     };
     this._send({ type: 'sfu-join', callId: c.callId, transport: s.id, videoCodecs: videoCodecNames(this._videoCodec) });
     // A join sent to a node that died a moment ago is never answered: ask again.
-    s.offerWait = setTimeout(() => { if (this._sfu === s && !s.node) this._sfuJoin(); }, SFU_OFFER_WAIT_MS);
+    s.offerWait = setTimeout(() => { if (this._sfu === s && !s.offered) this._sfuJoin(); }, SFU_OFFER_WAIT_MS);
   }
 
   async _onSfuOffer(s, sdp) {

@@ -182,7 +182,7 @@ public final class SfuBlast {
         return t;
     }
 
-    /** Until every member has answered an offer listing every other member of its room. */
+    /** Until every member has answered at least one offer (the warm-up covers the renegotiations after). */
     private static void awaitOffersAnswered(List<SyntheticMember> all) throws InterruptedException {
         long until = System.currentTimeMillis() + 60_000;
         while (all.stream().anyMatch(m -> m.offersAnswered.sum() == 0)) {

@@ -245,6 +245,7 @@ public class RelayService {
         counter("relay.sfu.rtcp.forwarded", st.rtcpForwarded, null, null);
         counter("relay.sfu.keyframe.requests", st.keyframeRequests, null, null);
         counter("relay.sfu.remb.sent", st.rembSent, null, null);
+        counter("relay.sfu.codec.switches", st.codecSwitches, null, null);
         counter("relay.sfu.ice.checks", st.iceChecks, null, null);
         counter("relay.sfu.ice.probes", st.iceProbes, null, null);
         counter("relay.sfu.ice.moves", st.iceMoves, null, null);

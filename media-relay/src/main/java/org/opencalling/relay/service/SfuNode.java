@@ -92,14 +92,25 @@ public class SfuNode {
         if (!running) {
             return;
         }
-        running = false;
+        // In this order: no heartbeat can bring the registration back once it is deleted, and no
+        // join is handled after the members are told (a join queued meanwhile goes unanswered;
+        // the SDK asks again after 10 s, and signaling sends it elsewhere).
         heartbeat.shutdownNow();
-        commands.interrupt();
         try {
+            heartbeat.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
             redis.key().del(NODE_PREFIX + name); // first: a join now moves the room
             redis.sortedSet(String.class).zrem(NODES, name);
         } catch (RuntimeException ex) {
             LOG.debugf("SFU node %s: %s", name, ex.toString());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        running = false;
+        commands.interrupt();
+        try {
+            commands.join(3000); // its BLPOP waits 1 s at most
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
         Sfu sfu = relay.sfu();
         sfu.members().forEach((room, users) -> users.forEach(user -> publish("gone", room, user, null, null)));
@@ -174,6 +185,8 @@ public class SfuNode {
             offers.forEach(this::publish);
         } catch (Sfu.CodecMismatch mismatch) {
             publish("error", room, user, mismatch.getMessage(), "sfu-codec"); // joining again will not help
+        } catch (Sfu.RoomFull full) {
+            publish("error", room, user, full.getMessage(), "sfu-full");
         } catch (IllegalArgumentException bad) {
             if (user != null) {
                 publish("error", room, user, bad.getMessage(), "sfu-refused"); // a bad answer, or none awaited

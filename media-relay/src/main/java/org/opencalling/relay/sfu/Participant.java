@@ -44,6 +44,8 @@ final class Participant {
     final boolean video;
     /** The browser's name for this transport (null: none given). */
     final String transport;
+    /** The video codecs the browser can use, most preferred first (empty: not said, any). */
+    final List<String> videoCodecs;
     final IceLite.Credentials ice = IceLite.Credentials.random();
     /** The SSRC of the RTCP the SFU itself sends this browser (PLI, REMB). */
     final long rtcpSsrc = RANDOM.nextInt() & 0xFFFFFFFFL;
@@ -61,9 +63,9 @@ final class Participant {
     List<Boolean> offered = List.of();
     long offeredAt;
     String remoteFingerprint;
-    /** Its SDP grew past Sfu.MAX_SLOTS: no more offers; it is asked (once) to join again. */
+    /** Its SDP grew past Sfu.MAX_SLOTS: no more offers; it is asked to join again (every 10 s until it does). */
     volatile boolean compact;
-    volatile boolean compactAsked;
+    volatile long compactAskedAt = Long.MIN_VALUE / 2;
 
     // packet path
     volatile long audioSsrc;
@@ -74,6 +76,8 @@ final class Participant {
     /** The browser's ICE credentials, from its latest answer: what a probe is keyed with. */
     volatile String remoteUfrag;
     volatile String remotePwd;
+    /** Guards the path: address, probe, and removed as the ICE side sees them. */
+    final Object pathLock = new Object();
     /** An address the browser asked to move to, not yet proven to be its own. */
     volatile Probe probe;
     volatile long lastCheck;
@@ -90,11 +94,12 @@ final class Participant {
     final Map<Long, long[]> estimates = new ConcurrentHashMap<>();
     final Map<Long, Long> lastKeyframeRequest = new ConcurrentHashMap<>();
 
-    Participant(Room room, String user, boolean video, String transport, long now) {
+    Participant(Room room, String user, boolean video, String transport, List<String> videoCodecs, long now) {
         this.room = room;
         this.user = user;
         this.video = video;
         this.transport = transport;
+        this.videoCodecs = videoCodecs;
         this.joinedAt = now;
         this.audioStream = user + "/audio";
         this.videoStream = user + "/video";

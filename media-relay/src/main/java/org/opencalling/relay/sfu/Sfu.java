@@ -39,6 +39,13 @@ public final class Sfu {
         void send(FiveTuple to, byte[] datagram);
     }
 
+    /** The room has {@link #MAX_MEMBERS} members already. */
+    public static final class RoomFull extends IllegalArgumentException {
+        RoomFull(String message) {
+            super(message);
+        }
+    }
+
     /** A member's browser cannot send or receive the room's video codec. */
     public static final class CodecMismatch extends IllegalArgumentException {
         CodecMismatch(String message) {
@@ -86,6 +93,7 @@ public final class Sfu {
     public static final int MAX_MEMBERS = 16;
     /** The most m-lines one member's SDP grows to (members who left keep theirs) before it starts over. */
     static final int MAX_SLOTS = 4 * MAX_MEMBERS;
+    private static final long COMPACT_ASK_INTERVAL_MILLIS = 10_000;
     private static final long ANSWER_TIMEOUT_MILLIS = 15_000;
     private static final int MAX_RESENDS_PER_NACK = 64;
     public final SfuStats stats = new SfuStats();
@@ -133,11 +141,14 @@ public final class Sfu {
         List<Offer> offers = new ArrayList<>();
         synchronized (room) {
             Participant old = room.members.get(userId);
+            if (old == null && room.members.size() >= MAX_MEMBERS) {
+                throw new RoomFull("the room is full (" + MAX_MEMBERS + " members)");
+            }
             int others = room.members.size() - (old == null ? 0 : 1);
             if (others == 0) {
                 room.video = Codecs.Video.preferred(videoCodecs); // alone in the room: its choice
             } else if (video && !room.video.supportedBy(videoCodecs)) {
-                throw new CodecMismatch("this call's video is " + room.video + ", which this browser cannot use");
+                switchCodec(room, userId, videoCodecs, offers);
             }
             room.members.remove(userId);
             if (old != null) {
@@ -145,10 +156,7 @@ public final class Sfu {
                 removeStreamsOf(room, old, offers);
             }
             rooms.putIfAbsent(roomId, room); // a leave may have removed the empty room meanwhile
-            if (room.members.size() >= MAX_MEMBERS) {
-                throw new IllegalArgumentException("the room is full (" + MAX_MEMBERS + " members)");
-            }
-            Participant p = new Participant(room, userId, video, transport, clock.getAsLong());
+            Participant p = new Participant(room, userId, video, transport, List.copyOf(videoCodecs), clock.getAsLong());
             p.slots.add(new Participant.Slot(Codecs.Kind.AUDIO, null, 0));
             if (video) {
                 p.slots.add(new Participant.Slot(Codecs.Kind.VIDEO, null, 0));
@@ -162,6 +170,32 @@ public final class Sfu {
             offers.add(offer(p));
         }
         return offers;
+    }
+
+    /**
+     * A joiner cannot use the room's video codec: the room moves to the first of the joiner's
+     * codecs that every video member can use too, and every member is offered it (browsers switch
+     * encoders on renegotiation); if there is none, the joiner is refused. So the first member's
+     * preference holds until someone who cannot use it comes, and one browser without H.264
+     * (a Firefox without OpenH264, say) never locks anyone out while a codec all share exists.
+     */
+    private void switchCodec(Room room, String joiner, List<String> videoCodecs, List<Offer> offers) {
+        for (String name : videoCodecs) {
+            Codecs.Video c = Codecs.Video.named(name);
+            if (c != null && room.members.values().stream()
+                    .allMatch(q -> q.user.equals(joiner) || !q.video || c.supportedBy(q.videoCodecs))) {
+                room.video = c;
+                stats.codecSwitches.increment();
+                for (Participant q : room.members.values()) {
+                    if (!q.user.equals(joiner)) {
+                        renegotiate(q, offers);
+                    }
+                }
+                return;
+            }
+        }
+        throw new CodecMismatch("this call's video is " + room.video + ", and no codec this browser can use is one every "
+                + "member can use");
     }
 
     /** A member's browser answered its latest offer. Returns the offers this causes. */
@@ -331,6 +365,12 @@ public final class Sfu {
         return n;
     }
 
+    /** A member, for tests in this package. */
+    Participant participant(String roomId, String userId) {
+        Room room = rooms.get(roomId);
+        return room == null ? null : room.members.get(userId);
+    }
+
     /** Where the SFU sends a member's media now (null: nowhere yet), for tests and the admin view. */
     public FiveTuple address(String roomId, String userId) {
         Room room = rooms.get(roomId);
@@ -417,34 +457,46 @@ public final class Sfu {
         }
     }
 
+    /** Media goes to this address from now on. Under p.pathLock. */
     private void select(Participant p, FiveTuple tuple) {
+        if (p.removed) {
+            return; // left meanwhile
+        }
         FiveTuple current = p.address;
         if (current != null) {
             byAddress.remove(current.client(), p);
         }
         p.address = tuple;
         byAddress.put(tuple.client(), p);
-        if (p.removed) {
-            byAddress.remove(tuple.client(), p); // left meanwhile
-        }
     }
 
-    /** Our probe to an address the browser asks to move to; null if one went there lately or we cannot key one yet. */
+    /**
+     * Our probe to an address the browser asks to move to; null if we cannot key one yet (no
+     * answer: the browser checks again soon) or sent one lately, to whatever address: one per
+     * member per 500 ms at most, so forged checks buy no amplification. Under p.pathLock.
+     */
     private byte[] startProbe(Participant p, FiveTuple to, long now) {
         String ufrag = p.remoteUfrag;
         String pwd = p.remotePwd;
         Participant.Probe last = p.probe;
-        if (ufrag == null || pwd == null || (last != null && last.to().equals(to) && now - last.sentAt() < PROBE_INTERVAL_MILLIS)) {
-            return null; // (no answer yet: the browser checks again soon)
+        if (p.removed || ufrag == null || pwd == null || (last != null && now - last.sentAt() < PROBE_INTERVAL_MILLIS)) {
+            return null;
         }
-        if (last != null) {
-            probing.remove(java.util.HexFormat.of().formatHex(last.transactionId()), p);
-        }
+        cancelProbe(p);
         byte[] id = IceLite.transactionId();
         p.probe = new Participant.Probe(to, id, now);
         probing.put(java.util.HexFormat.of().formatHex(id), p);
         stats.iceProbes.increment();
         return IceLite.probe(p.ice, ufrag, pwd, id);
+    }
+
+    /** Under p.pathLock. */
+    private void cancelProbe(Participant p) {
+        Participant.Probe probe = p.probe;
+        if (probe != null) {
+            probing.remove(java.util.HexFormat.of().formatHex(probe.transactionId()), p);
+            p.probe = null;
+        }
     }
 
     /** A Binding success: the answer to one of our probes (then the member moves there), else TURN's. */
@@ -454,36 +506,39 @@ public final class Sfu {
         }
         String id = java.util.HexFormat.of().formatHex(b, off + 8, off + StunTypes.HEADER_LENGTH);
         Participant p = probing.get(id);
-        Participant.Probe probe = p == null ? null : p.probe;
-        if (probe == null || !probe.to().equals(tuple)) {
-            return null; // not ours, or from elsewhere than where the probe went
+        if (p == null) {
+            return null; // not ours
         }
         StunMessage m = IceLite.decode(decoder, b, off, len);
-        String pwd = p.remotePwd;
-        if (m == null || pwd == null || !IceLite.answersProbe(m, probe.transactionId(), pwd)) {
-            stats.iceFailures.increment();
-            return List.of();
+        synchronized (p.pathLock) {
+            Participant.Probe probe = p.probe;
+            if (probe == null || !probe.to().equals(tuple)) {
+                return null; // answered already, replaced, or from elsewhere than where the probe went
+            }
+            String pwd = p.remotePwd;
+            if (m == null || pwd == null || !IceLite.answersProbe(m, probe.transactionId(), pwd)) {
+                stats.iceFailures.increment();
+                return List.of();
+            }
+            cancelProbe(p);
+            select(p, tuple);
+            stats.iceMoves.increment();
+            p.lastCheck = now;
+            p.consentLost = false;
         }
-        probing.remove(id, p);
-        p.probe = null;
-        select(p, tuple);
-        stats.iceMoves.increment();
-        p.lastCheck = now;
-        p.consentLost = false;
         return List.of();
     }
 
     private void forget(Participant p) {
-        Participant.Probe probe = p.probe;
-        if (probe != null) {
-            probing.remove(java.util.HexFormat.of().formatHex(probe.transactionId()), p);
+        synchronized (p.pathLock) {
+            p.removed = true;
+            cancelProbe(p);
+            FiveTuple a = p.address;
+            if (a != null) {
+                byAddress.remove(a.client(), p);
+            }
         }
-        p.removed = true;
         byUfrag.remove(p.ice.ufrag(), p);
-        FiveTuple a = p.address;
-        if (a != null) {
-            byAddress.remove(a.client(), p);
-        }
         DtlsServer d = p.dtls;
         if (d != null) {
             d.close();
@@ -552,23 +607,30 @@ public final class Sfu {
                     return List.of();
                 }
                 stats.iceChecks.increment();
-                FiveTuple current = p.address;
-                if (current == null) {
-                    select(p, tuple); // the first path: DTLS, which needs two-way traffic, proves it
-                } else if (check.nominated() && !current.equals(tuple)) {
-                    // A move (a new network, a better pair). A check's source can be forged by
-                    // whoever holds the credentials, the member itself included, to point our
-                    // media at a victim: move only once the browser answers us from there.
-                    byte[] probe = startProbe(p, tuple, now);
-                    if (probe != null) {
-                        return List.of(new TurnHandler.ToClient(tuple, check.response()), new TurnHandler.ToClient(tuple, probe));
+                byte[] probe = null;
+                synchronized (p.pathLock) {
+                    FiveTuple current = p.address;
+                    if (tuple.equals(current)) {
+                        if (check.nominated()) {
+                            cancelProbe(p); // back on its path: a late answer from one it left must not move it
+                        }
+                        p.lastCheck = now; // consent (RFC 7675): only the path media goes on counts
+                        p.consentLost = false;
+                    } else if (current == null && p.out == null) {
+                        // The first path: the DTLS handshake, which needs two-way traffic, proves it.
+                        select(p, tuple);
+                        p.lastCheck = now;
+                        p.consentLost = false;
+                    } else if (check.nominated() || current == null) {
+                        // A move (a new network, a NAT's new port), or a return after consent was
+                        // lost. A check's source can be forged by whoever holds the credentials,
+                        // the member itself included, to point our media at a victim: move only
+                        // once the browser answers our own check from there.
+                        probe = startProbe(p, tuple, now);
                     }
                 }
-                if (tuple.equals(p.address)) {
-                    p.lastCheck = now; // consent (RFC 7675): only the path media goes on counts
-                    p.consentLost = false;
-                }
-                return List.of(new TurnHandler.ToClient(tuple, check.response()));
+                return probe == null ? List.of(new TurnHandler.ToClient(tuple, check.response()))
+                        : List.of(new TurnHandler.ToClient(tuple, check.response()), new TurnHandler.ToClient(tuple, probe));
             }
             case DTLS -> {
                 Participant p = byAddress.get(tuple.client());
@@ -773,18 +835,20 @@ public final class Sfu {
                 }
                 if (now - p.lastCheck > config.consentTimeoutMillis()) {
                     if (!p.consentLost) {
-                        p.consentLost = true; // no consent: nothing more is sent there (RFC 7675)
-                        FiveTuple a = p.address;
-                        p.address = null;
-                        if (a != null) {
-                            byAddress.remove(a.client(), p);
+                        synchronized (p.pathLock) {
+                            p.consentLost = true; // no consent: nothing more is sent there (RFC 7675)
+                            FiveTuple a = p.address;
+                            p.address = null;
+                            if (a != null) {
+                                byAddress.remove(a.client(), p);
+                            }
                         }
                         onGone.gone(room.id, p.user, p.transport);
                     }
                     continue;
                 }
-                if (p.compact && !p.compactAsked) {
-                    p.compactAsked = true;
+                if (p.compact && now - p.compactAskedAt >= COMPACT_ASK_INTERVAL_MILLIS) {
+                    p.compactAskedAt = now; // again every 10 s, in case the word was lost on the way
                     onGone.gone(room.id, p.user, p.transport); // join again: a fresh, compact SDP
                     continue;
                 }

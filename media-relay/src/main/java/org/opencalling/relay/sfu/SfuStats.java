@@ -17,6 +17,8 @@ public final class SfuStats {
     public final LongAdder keyframeRequests = new LongAdder();
     /** Bitrate feedback (REMB) sent to video senders, once a second each. */
     public final LongAdder rembSent = new LongAdder();
+    /** Rooms that moved to another video codec for a joiner who could not use theirs. */
+    public final LongAdder codecSwitches = new LongAdder();
     public final LongAdder nacksAnswered = new LongAdder();
     public final LongAdder nacksMissed = new LongAdder();
     public final LongAdder srtpFailures = new LongAdder();

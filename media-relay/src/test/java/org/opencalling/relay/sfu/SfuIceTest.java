@@ -133,6 +133,32 @@ class SfuIceTest {
         assertEquals(List.of(), in(victim, check(true, "not-the-sfu-password-at-all")));
     }
 
+    @Test
+    void afterConsentIsLostEvenTheFirstCheckMustAnswerAProbe() {
+        FiveTuple home = from(40000);
+        in(home, check(false, pwd));
+        // DTLS is done (keys exist): from now on no address is taken on a check's word.
+        byte[] key = new byte[16];
+        sfu.participant("r", "ann").out = new org.opencalling.relay.sfu.srtp.SrtpSession(
+                org.opencalling.relay.sfu.srtp.SrtpProfile.AES_CM_128_HMAC_SHA1_80, key, new byte[14]);
+        now.addAndGet(31_000);
+        sfu.tick();
+        assertNull(address(), "no consent for 30 s: nothing is sent");
+
+        FiveTuple victim = from(9);
+        List<TurnHandler.Output> out = in(victim, check(false, pwd)); // forged, not even nominated
+        assertEquals(2, out.size(), "answered, and probed");
+        assertNull(address(), "not taken on its word");
+        now.addAndGet(100);
+        assertEquals(1, in(home, check(false, pwd)).size(), "no second probe within 500 ms, to any address");
+        now.addAndGet(500);
+        out = in(home, check(false, pwd));
+        assertEquals(2, out.size());
+        StunMessage probe = decode(((TurnHandler.ToClient) out.get(1)).bytes());
+        assertTrue(in(home, answer(probe, home, BrowserAnswer.PWD)).isEmpty());
+        assertEquals(home, address(), "back once it answered from there");
+    }
+
     FiveTuple address() {
         return sfu.address("r", "ann");
     }

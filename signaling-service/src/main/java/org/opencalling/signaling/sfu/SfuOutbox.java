@@ -96,7 +96,8 @@ public class SfuOutbox {
             case "error" -> {
                 f.put("type", "error");
                 String code = item.path("code").asText("sfu-refused");
-                f.put("code", code.equals("sfu-codec") ? code : "sfu-refused"); // only codes the protocol names
+                // Only codes the protocol names: sfu-codec and sfu-full are final, sfu-refused is retried.
+                f.put("code", code.equals("sfu-codec") || code.equals("sfu-full") ? code : "sfu-refused");
                 f.put("message", item.path("message").asText());
             }
             default -> {

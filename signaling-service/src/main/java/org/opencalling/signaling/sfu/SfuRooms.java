@@ -109,9 +109,11 @@ public class SfuRooms {
             registry.counter("signaling.sfu.unavailable").increment();
             throw new Call.Refused("sfu-unavailable", "no media-relay node runs an SFU now; retry shortly");
         }
-        String result = MOVE.run(redis, List.of(key), List.of(current == null ? "" : current, chosen,
-                String.valueOf(ROOM_TTL_SECONDS))).toString();
-        if (current != null && !current.equals(result)) {
+        io.vertx.mutiny.redis.client.Response moved = MOVE.run(redis, List.of(key), List.of(current == null ? "" : current,
+                chosen, String.valueOf(ROOM_TTL_SECONDS)));
+        String result = moved.get(0).toString();
+        if (current != null && moved.get(1).toInteger() == 1) {
+            // This pod moved it (a pod racing us sees our move and does nothing more).
             registry.counter("signaling.sfu.rooms.moved").increment();
             // If the old node was only unreachable for a while, it drops the room when it is back.
             ObjectNode end = json.createObjectNode();
