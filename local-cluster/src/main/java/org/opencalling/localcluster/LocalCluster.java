@@ -234,12 +234,12 @@ public final class LocalCluster {
 
     private void printTable() {
         StringBuilder b = new StringBuilder("\nOpenCalling is running:\n");
-        b.append(String.format("  %-18s %-24s %s%n", "redis", redisUrl(),
+        b.append(String.format("  %-20s %-24s %s%n", "redis", redisUrl(),
                 "embedded redis-server, no persistence (pid " + redis.pid() + ")"));
         synchronized (running) {
             for (ServiceProcess p : running) {
-                b.append(String.format("  %-18s %-24s %s%n", p.spec().name(), p.spec().url(), p.spec().note()));
-                b.append(String.format("  %-18s %-24s log: %s (pid %d)%n", "", "", root.relativize(p.log()), p.pid()));
+                b.append(String.format("  %-20s %-24s %s%n", p.spec().name(), p.spec().url(), p.spec().note()));
+                b.append(String.format("  %-20s %-24s log: %s (pid %d)%n", "", "", root.relativize(p.log()), p.pid()));
             }
         }
         int usersig = 8090 + options.portOffset();

@@ -58,7 +58,7 @@ class LocalClusterIT {
             }
             assertTrue(out.toString().contains("Press Ctrl-C"), "launcher ended early:\n" + out);
             int port = 8090 + offset;
-            assertTrue(out.toString().contains("usersig-service    http://localhost:" + port), out.toString());
+            assertTrue(out.toString().contains("usersig-service      http://localhost:" + port), out.toString());
 
             // The README's curl, in Java.
             Matcher m = Pattern.compile("curl -s -X POST (\\S+) ").matcher(out);
@@ -76,10 +76,10 @@ class LocalClusterIT {
                     verifier.verify(DemoDefaults.SDK_APP_ID, "alice", sig.group(1), System.currentTimeMillis() / 1000).result());
 
             // presence-service trusts usersig-service's tokens through its JWKS, over Redis.
-            assertTrue(out.toString().contains("presence-service   http://localhost:" + (8092 + offset)), out.toString());
+            assertTrue(out.toString().contains("presence-service     http://localhost:" + (8092 + offset)), out.toString());
             assertTrue(out.toString().contains("redis://127.0.0.1:" + (6379 + offset)), out.toString());
-            assertTrue(out.toString().contains("signaling-service  http://localhost:" + (8091 + offset)), out.toString());
-            assertTrue(out.toString().contains("media-relay        http://localhost:" + (8093 + offset)), out.toString());
+            assertTrue(out.toString().contains("signaling-service    http://localhost:" + (8091 + offset)), out.toString());
+            assertTrue(out.toString().contains("media-relay          http://localhost:" + (8093 + offset)), out.toString());
             // The relay answers STUN on the first of the seed's UDP ports (moved by the offset).
             try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
                 udp.setSoTimeout(5000);
@@ -154,7 +154,7 @@ class LocalClusterIT {
             assertTrue(allocations.body().contains("\"count\":0"), allocations.body());
 
             // The demo and the SDK are on 8080 (moved by the offset), and so is the forwarded UserSig API.
-            assertTrue(out.toString().contains("web-client         http://localhost:" + (8080 + offset)), out.toString());
+            assertTrue(out.toString().contains("web-client           http://localhost:" + (8080 + offset)), out.toString());
             HttpResponse<String> demo = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8080 + offset) + "/"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, demo.statusCode());
