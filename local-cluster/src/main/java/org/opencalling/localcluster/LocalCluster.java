@@ -209,8 +209,18 @@ public final class LocalCluster {
 
     /** Stops one service (SIGTERM, as a rolling restart does) and starts it again; true when ready again. */
     boolean restart(String name) throws Exception {
+        stop(name);
+        return start(name);
+    }
+
+    /** Stops one service as a rolling update does (SIGTERM, SIGKILL after 10 s). */
+    void stop(String name) throws InterruptedException {
+        process(name).stop(Duration.ofSeconds(10));
+    }
+
+    /** Starts a stopped service again; true when ready. */
+    boolean start(String name) throws Exception {
         ServiceProcess p = process(name);
-        p.stop(Duration.ofSeconds(10));
         p.start(ProcessHandle.current().info().command().orElse("java"));
         return p.awaitReady(Duration.ofSeconds(90));
     }

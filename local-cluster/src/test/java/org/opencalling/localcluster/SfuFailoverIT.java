@@ -24,7 +24,8 @@ import org.opencalling.testsupport.Chromium;
  * {@code ./run-local --replicas 2 --sfu all}: two relay nodes, each an SFU node in Redis, and
  * 1v1 calls through the SFU too. A 1v1 call's media goes through a relay node, not peer to peer;
  * a group call's node is killed (SIGKILL, no goodbye) and every member's SDK moves to the other
- * node and decodes the others again, while the call itself goes on.
+ * node and decodes the others again, while the call itself goes on; then that node is stopped
+ * gently (SIGTERM) and the members move back at once.
  */
 class SfuFailoverIT {
     static LocalCluster cluster;
@@ -179,6 +180,20 @@ class SfuFailoverIT {
         assertTrue(cluster.restart("media-relay-" + (dying + 1)), "the dead relay came back");
         assertEquals(0, participants(dying), "the restarted node holds no stale room");
         assertNotEquals(first, node(cy));
+
+        // Now the room's node is stopped the gentle way (SIGTERM, a rolling update): it leaves
+        // Redis and tells its members at once, and they move back to the first node.
+        long stopping = System.nanoTime();
+        cluster.stop("media-relay-" + (2 - dying));
+        long stopped = System.nanoTime();
+        for (Page p : all) {
+            p.waitForFunction("n => window.trtcCalling._sfu && window.trtcCalling._sfu.node === n", first,
+                    new Page.WaitForFunctionOptions().setTimeout(30_000));
+        }
+        awaitAllDecodeOthers(all, names);
+        System.out.printf("SFU node stopped (SIGTERM, %.1f s to exit): all decoding the others on %s after %.1f s%n",
+                (stopped - stopping) / 1e9, first, (System.nanoTime() - stopping) / 1e9);
+        assertTrue(cluster.start("media-relay-" + (2 - dying)), "the second relay came back");
         cy.click("#hangup-btn");
         di.click("#hangup-btn");
         BrowserIT.visible(ed, "#screen-home");
