@@ -9,12 +9,12 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
 
@@ -31,7 +31,7 @@ class BrowserIT {
     static int offset;
     static Chromium chromium;
     static final Path SHOTS = Path.of("target/screenshots");
-    final List<BrowserContext> contexts = new ArrayList<>();
+    DemoPages demo;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -53,33 +53,32 @@ class BrowserIT {
         }
     }
 
+    @BeforeEach
+    void pages() {
+        demo = new DemoPages(chromium, base);
+    }
+
     @AfterEach
     void closePages() {
-        contexts.forEach(BrowserContext::close);
-        contexts.clear();
+        demo.close();
     }
 
     /** A fresh browser profile on the demo, logged in as this user. */
     Page loggedIn(String userId, String query) {
-        Page page = open(query);
-        page.fill("#userId", userId);
-        page.click("#login-btn");
-        page.waitForSelector("#screen-home", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.VISIBLE));
-        assertEquals(userId, page.textContent("#who-name"));
-        return page;
+        return demo.loggedIn(userId, query);
     }
 
-    Page open(String query) {
-        BrowserContext context = chromium.browser().newContext();
-        contexts.add(context);
-        Page page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if ("error".equals(m.type())) {
-                System.out.println("[browser] " + m.text());
-            }
-        });
-        page.navigate(base + "/" + (query == null ? "" : query));
-        return page;
+    /**
+     * A video call from one demo page to another, answered, until each has decoded {@code frames}
+     * frames of the other.
+     */
+    static void answeredVideoCall(Page caller, String callerId, Page callee, String calleeId, long frames)
+            throws InterruptedException {
+        call(caller, calleeId, true);
+        visible(callee, "#incoming");
+        callee.click("#accept-btn");
+        awaitFrames(caller, calleeId, frames);
+        awaitFrames(callee, callerId, frames);
     }
 
     static void visible(Page page, String selector) {
@@ -150,7 +149,7 @@ class BrowserIT {
 
     @Test
     void twoUsersMakeAVideoCallThroughTheDemo() throws Exception {
-        Page login = open(null);
+        Page login = demo.open("browser", null);
         visible(login, "#screen-login");
         shot(login, "1-login");
         Page alice = loggedIn("alice", null);
@@ -320,11 +319,7 @@ class BrowserIT {
     void aPeerToPeerCallUsesTheVideoCodecTheAppPrefers() throws Exception {
         Page ivo = loggedIn("ivo", "?codec=h264");
         Page jay = loggedIn("jay", null);
-        call(ivo, "jay", true);
-        visible(jay, "#incoming");
-        jay.click("#accept-btn");
-        awaitFrames(ivo, "jay", 20);
-        awaitFrames(jay, "ivo", 20);
+        answeredVideoCall(ivo, "ivo", jay, "jay", 20);
         // The caller's offer lists H.264 first; the callee, with no preference, answers in its order.
         assertEquals("video/H264", inboundVideoCodec(jay));
         assertEquals("video/H264", inboundVideoCodec(ivo));
@@ -336,11 +331,7 @@ class BrowserIT {
     void aCallForcedThroughTheRelayUsesRelayCandidatesOnBothSides() throws Exception {
         Page nia = loggedIn("nia", "?relay=1");
         Page oto = loggedIn("oto", "?relay=1");
-        call(nia, "oto", true);
-        visible(oto, "#incoming");
-        oto.click("#accept-btn");
-        awaitFrames(nia, "oto", 30);
-        awaitFrames(oto, "nia", 30);
+        answeredVideoCall(nia, "nia", oto, "oto", 30);
         for (Page p : List.of(nia, oto)) {
             String other = p == nia ? "oto" : "nia";
             @SuppressWarnings("unchecked")
@@ -358,9 +349,8 @@ class BrowserIT {
 
     @Test
     void theDemoFitsAPhoneScreen() {
-        BrowserContext phone = chromium.browser().newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+        BrowserContext phone = demo.context(new com.microsoft.playwright.Browser.NewContextOptions()
                 .setViewportSize(390, 844).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true));
-        contexts.add(phone);
         Page page = phone.newPage();
         page.navigate(base + "/");
         visible(page, "#screen-login");
@@ -403,9 +393,7 @@ class BrowserIT {
             """;
 
     Page sdkPage(String userId, boolean autoAccept) {
-        BrowserContext context = chromium.browser().newContext();
-        contexts.add(context);
-        Page page = context.newPage();
+        Page page = demo.context(null).newPage();
         page.onConsoleMessage(m -> {
             if ("error".equals(m.type()) || "warning".equals(m.type())) {
                 System.out.println("[" + userId + "] " + m.type() + " " + m.text());

@@ -3,9 +3,7 @@ package org.opencalling.localcluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +20,7 @@ class RollingRestartIT {
     static LocalCluster cluster;
     static Chromium chromium;
     static String base;
-    static final List<BrowserContext> contexts = new ArrayList<>();
+    static DemoPages demo;
 
     @BeforeAll
     static void start() throws Exception {
@@ -31,11 +29,14 @@ class RollingRestartIT {
         assertEquals(0, cluster.start(), "the local cluster with two replicas started");
         base = "http://localhost:" + (8080 + offset);
         chromium = Chromium.launch();
+        demo = new DemoPages(chromium, base);
     }
 
     @AfterAll
     static void stop() {
-        contexts.forEach(BrowserContext::close);
+        if (demo != null) {
+            demo.close();
+        }
         if (chromium != null) {
             chromium.close();
         }
@@ -45,30 +46,14 @@ class RollingRestartIT {
     }
 
     static Page loggedIn(String userId) {
-        BrowserContext context = chromium.browser().newContext();
-        contexts.add(context);
-        Page page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if (!"log".equals(m.type()) || m.text().contains("signaling closed") || m.text().contains("session")) {
-                System.out.println("[" + userId + "] " + m.type() + " " + m.text());
-            }
-        });
-        page.navigate(base + "/");
-        page.fill("#userId", userId);
-        page.click("#login-btn");
-        BrowserIT.visible(page, "#screen-home");
-        return page;
+        return demo.loggedIn(userId, null);
     }
 
     @Test
     void aCallGoesOnThroughARollingRestartOfSignaling() throws Exception {
         Page alice = loggedIn("roll-alice");
         Page bob = loggedIn("roll-bob");
-        BrowserIT.call(alice, "roll-bob", true);
-        BrowserIT.visible(bob, "#incoming");
-        bob.click("#accept-btn");
-        BrowserIT.awaitFrames(alice, "roll-bob", 20);
-        BrowserIT.awaitFrames(bob, "roll-alice", 20);
+        BrowserIT.answeredVideoCall(alice, "roll-alice", bob, "roll-bob", 20);
 
         for (String instance : List.of("signaling-service-1", "signaling-service-2")) {
             assertTrue(cluster.restart(instance), instance + " came back");

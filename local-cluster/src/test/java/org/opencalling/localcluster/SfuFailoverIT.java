@@ -4,19 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
 
@@ -33,7 +34,7 @@ class SfuFailoverIT {
     static String base;
     static int offset;
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    final List<BrowserContext> contexts = new ArrayList<>();
+    DemoPages demo;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,30 +55,18 @@ class SfuFailoverIT {
         }
     }
 
+    @BeforeEach
+    void pages() {
+        demo = new DemoPages(chromium, base);
+    }
+
     @AfterEach
     void closePages() {
-        contexts.forEach(BrowserContext::close);
-        contexts.clear();
+        demo.close();
     }
 
     Page loggedIn(String userId) {
-        return loggedIn(userId, "");
-    }
-
-    Page loggedIn(String userId, String query) {
-        BrowserContext context = chromium.browser().newContext();
-        contexts.add(context);
-        Page page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if ("error".equals(m.type()) || m.text().contains("SFU")) {
-                System.out.println("[" + userId + "] " + m.type() + " " + m.text());
-            }
-        });
-        page.navigate(base + "/" + query);
-        page.fill("#userId", userId);
-        page.click("#login-btn");
-        BrowserIT.visible(page, "#screen-home");
-        return page;
+        return demo.loggedIn(userId, null);
     }
 
     /** relay_sfu_participants of relay instance k (0 or 1). */
@@ -108,13 +97,9 @@ class SfuFailoverIT {
 
     @Test
     void aOneToOneCallGoesThroughTheSfuWhenConfiguredInTheCallersVideoCodec() throws Exception {
-        Page ada = loggedIn("ada", "?codec=h264"); // the caller joins first: the room takes H.264
+        Page ada = demo.loggedIn("ada", "?codec=h264"); // the caller joins first: the room takes H.264
         Page ben = loggedIn("ben");
-        BrowserIT.call(ada, "ben", true);
-        BrowserIT.visible(ben, "#incoming");
-        ben.click("#accept-btn");
-        BrowserIT.awaitFrames(ada, "ben", 20);
-        BrowserIT.awaitFrames(ben, "ada", 20);
+        BrowserIT.answeredVideoCall(ada, "ada", ben, "ben", 20);
         for (Page p : List.of(ada, ben)) {
             assertEquals(0, ((Number) p.evaluate("() => window.trtcCalling._peers.size")).intValue(),
                     "no peer-to-peer connection");
@@ -141,8 +126,8 @@ class SfuFailoverIT {
         di.click("#accept-btn");
         ed.click("#accept-btn");
         List<Page> all = List.of(cy, di, ed);
-        List<String> names = List.of("cy", "di", "ed");
-        awaitAllDecodeOthers(all, names);
+        Map<String, Page> members = new LinkedHashMap<>(Map.of("cy", cy, "di", di, "ed", ed));
+        BrowserIT.awaitGroupMedia(members);
         // An offer or a "gone" for a transport cy has replaced (late, say) leaves the current one alone.
         assertEquals(Boolean.TRUE, cy.evaluate("async () => { const c = window.trtcCalling; const before = c._sfu;"
                 + " let offers = 0; const handle = c._onSfuOffer; c._onSfuOffer = (...a) => { offers++; return handle.apply(c, a); };"
@@ -170,7 +155,7 @@ class SfuFailoverIT {
             }
         }
         long moved = System.nanoTime();
-        awaitAllDecodeOthers(all, names);
+        BrowserIT.awaitGroupMedia(members);
         System.out.printf("SFU node killed: all members on %s after %.1f s, decoding all others after %.1f s%n",
                 survivor, (moved - killed) / 1e9, (System.nanoTime() - killed) / 1e9);
         assertEquals(3, participants(1 - dying), "the room is on the surviving node");
@@ -190,7 +175,7 @@ class SfuFailoverIT {
             p.waitForFunction("n => window.trtcCalling._sfu && window.trtcCalling._sfu.node === n", first,
                     new Page.WaitForFunctionOptions().setTimeout(30_000));
         }
-        awaitAllDecodeOthers(all, names);
+        BrowserIT.awaitGroupMedia(members);
         System.out.printf("SFU node stopped (SIGTERM, %.1f s to exit): all decoding the others on %s after %.1f s%n",
                 (stopped - stopping) / 1e9, first, (System.nanoTime() - stopping) / 1e9);
         assertTrue(cluster.start("media-relay-" + (2 - dying)), "the second relay came back");
@@ -198,16 +183,5 @@ class SfuFailoverIT {
         di.click("#hangup-btn");
         BrowserIT.visible(ed, "#screen-home");
         awaitParticipants(0, 0);
-    }
-
-    private static void awaitAllDecodeOthers(List<Page> pages, List<String> names) throws InterruptedException {
-        for (Page p : pages) {
-            String me = p.textContent("#who-name");
-            for (String other : names) {
-                if (!other.equals(me)) {
-                    BrowserIT.awaitFrames(p, other, 20);
-                }
-            }
-        }
     }
 }
