@@ -19,7 +19,9 @@ public final class Call {
     private final String callId;
     private final long sdkAppId;
     private final String caller;
-    private final String groupId;
+    private String groupId;
+    /** Whether its media goes through the SFU: decided when it is placed, kept if it becomes a group call (null: a record older than this field). */
+    private final Boolean sfu;
     private CallType type;
     private CallState state = CallState.RINGING;
     private final long createdAt;
@@ -29,11 +31,12 @@ public final class Call {
     private final Map<String, Participant> participants = new LinkedHashMap<>();
     private final Map<String, Long> ringUntil = new LinkedHashMap<>();
 
-    private Call(String callId, long sdkAppId, String caller, String groupId, CallType type, long now) {
+    private Call(String callId, long sdkAppId, String caller, String groupId, Boolean sfu, CallType type, long now) {
         this.callId = callId;
         this.sdkAppId = sdkAppId;
         this.caller = caller;
         this.groupId = groupId;
+        this.sfu = sfu;
         this.type = type;
         this.createdAt = now;
     }
@@ -52,9 +55,12 @@ public final class Call {
         }
     }
 
-    /** A new call: the caller invites the callees, each ringing for {@code timeoutMs}. */
+    /**
+     * A new call: the caller invites the callees, each ringing for {@code timeoutMs}; {@code sfu}:
+     * whether its media goes through the SFU.
+     */
     public static Call invite(String callId, long sdkAppId, String caller, List<String> callees, CallType type,
-                              String groupId, long timeoutMs, long now, List<Effect> effects) {
+                              String groupId, boolean sfu, long timeoutMs, long now, List<Effect> effects) {
         if (callees.isEmpty()) {
             throw new Refused("no-callee", "invite at least one user");
         }
@@ -64,7 +70,7 @@ public final class Call {
         if (groupId == null && callees.size() > 1) {
             throw new Refused("group-required", "a call to several users is a group call: give a groupId");
         }
-        Call c = new Call(callId, sdkAppId, caller, groupId, type, now);
+        Call c = new Call(callId, sdkAppId, caller, groupId, sfu, type, now);
         c.participants.put(caller, new Participant(caller, ParticipantState.ACCEPTED, now, now));
         c.ring(callees, timeoutMs, now, effects);
         return c;
@@ -87,13 +93,20 @@ public final class Call {
         }
     }
 
-    /** A member of a running group call invites more users. */
-    public void inviteMore(String by, List<String> users, long timeoutMs, long now, List<Effect> effects) {
+    /**
+     * A member invites more users. A 1v1 call becomes a group call (as trtc-calling-js's groupCall
+     * during a call does), taking {@code newGroupId} (its callId if none is given); its media stays
+     * as it was (peer to peer: a mesh).
+     */
+    public void inviteMore(String by, List<String> users, String newGroupId, long timeoutMs, long now, List<Effect> effects) {
         requireOpen();
-        if (groupId == null) {
-            throw new Refused("not-group", "only group calls take more invitees");
-        }
         requireInCall(by);
+        if (groupId == null) {
+            if (newGroupId != null && (newGroupId.isEmpty() || newGroupId.length() > 64)) {
+                throw new Refused("invalid-field", "groupId must be 1 to 64 characters");
+            }
+            groupId = newGroupId != null ? newGroupId : callId;
+        }
         int before = effects.size();
         ring(users, timeoutMs, now, effects);
         if (effects.size() > before) {
@@ -331,6 +344,16 @@ public final class Call {
         return type;
     }
 
+    /** Whether the media goes through the SFU; null for a record stored before this was kept. */
+    public Boolean sfu() {
+        return sfu;
+    }
+
+    /** The users ringing now, in invitation order. */
+    public List<String> ringing() {
+        return List.copyOf(ringUntil.keySet());
+    }
+
     public CallState state() {
         return state;
     }
@@ -362,12 +385,12 @@ public final class Call {
 
     public CallSnapshot snapshot() {
         return new CallSnapshot(callId, sdkAppId, caller, groupId, type, state, createdAt, startedAt, endedAt,
-                endReason, List.copyOf(participants.values()), Map.copyOf(ringUntil));
+                endReason, List.copyOf(participants.values()), Map.copyOf(ringUntil), sfu);
     }
 
     /** The call a snapshot describes; {@code restore(c.snapshot())} behaves exactly as {@code c}. */
     public static Call restore(CallSnapshot s) {
-        Call c = new Call(s.callId(), s.sdkAppId(), s.caller(), s.groupId(), s.type(), s.createdAt());
+        Call c = new Call(s.callId(), s.sdkAppId(), s.caller(), s.groupId(), s.sfu(), s.type(), s.createdAt());
         c.state = s.state();
         c.startedAt = s.startedAt();
         c.endedAt = s.endedAt();

@@ -39,9 +39,14 @@ public class CallService {
     @Inject
     org.opencalling.signaling.sfu.SfuRooms sfu;
 
-    /** Whether a call of this kind (group or not) sends its media through the SFU. */
+    /** Whether a new call of this kind (group or not) sends its media through the SFU. */
     public boolean sfuFor(String groupId) {
         return sfu.usesSfu(groupId);
+    }
+
+    /** Whether this call's media goes through the SFU: as decided when it was placed. */
+    public boolean usesSfu(Call c) {
+        return c.sfu() != null ? c.sfu() : sfu.usesSfu(c.groupId());
     }
 
     /**
@@ -56,7 +61,7 @@ public class CallService {
                 .noneMatch(p -> p.userId().equals(user) && p.state().inCall())) {
             throw new Call.Refused("not-in-call", "not in this call");
         }
-        if (!sfu.usesSfu(c.groupId())) {
+        if (!usesSfu(c)) {
             throw new Call.Refused("not-sfu", "this call's media is peer to peer");
         }
         if (sdp == null) {
@@ -79,7 +84,7 @@ public class CallService {
         List<Effect> effects = new ArrayList<>();
         // Validated first (no keys taken for a call that cannot exist), then the busy keys are
         // taken in one step: of two calls racing for a callee, only one rings it.
-        Call c = Call.invite(callId, app, caller, callees, type, groupId, timeoutMs, now, effects);
+        Call c = Call.invite(callId, app, caller, callees, type, groupId, sfu.usesSfu(groupId), timeoutMs, now, effects);
         List<String> busy = store.claimBusy(app, callId, caller, callees, timeoutMs + 60_000);
         // The busy ones never hear the invitation: drop their notification, answer for them.
         List<Effect> toSend = new ArrayList<>(withoutInvitationsTo(effects, busy));
@@ -121,7 +126,7 @@ public class CallService {
                     c.cancel(now, fx);
                 }
                 case "switch-type" -> c.switchType(user, callType(msg.path("callType").asText()), fx);
-                case "invite-more" -> inviteMore(c, user, userIds(msg.get("users")), now, fx);
+                case "invite-more" -> inviteMore(c, user, userIds(msg.get("users")), groupId(msg), now, fx);
                 case "media" -> c.mediaState(user, mediaState(msg), fx);
                 default -> throw new Call.Refused("unknown-type", op);
             }
@@ -132,10 +137,13 @@ public class CallService {
         }
     }
 
-    /** Rings more users into a running group call; one already in another call answers busy at once. */
-    private void inviteMore(Call c, String by, List<String> users, long now, List<Effect> fx) {
+    /**
+     * Rings more users into a running call (a 1v1 call becomes a group call); one already in another
+     * call answers busy at once.
+     */
+    private void inviteMore(Call c, String by, List<String> users, String groupId, long now, List<Effect> fx) {
         List<Effect> mine = new ArrayList<>();
-        c.inviteMore(by, users, DEFAULT_TIMEOUT_MS, now, mine); // validated before any key is taken
+        c.inviteMore(by, users, groupId, DEFAULT_TIMEOUT_MS, now, mine); // validated before any key is taken
         // Taken in one step, as for a new call: of two calls racing for a user only one rings it.
         List<String> busy = store.claimBusy(c.sdkAppId(), c.callId(), by, users, DEFAULT_TIMEOUT_MS + 60_000);
         for (Effect e : withoutInvitationsTo(mine, busy)) {
@@ -275,7 +283,7 @@ public class CallService {
                 }
             } else if (e instanceof Effect.Event ev) {
                 events.publish(c, ev, clock.millis());
-                if (sfu.usesSfu(c.groupId()) && (ev.type().equals("left") || ev.type().equals("ended"))) {
+                if (usesSfu(c) && (ev.type().equals("left") || ev.type().equals("ended"))) {
                     try {
                         if (ev.type().equals("left")) {
                             sfu.leave(c, ev.userId());
@@ -301,11 +309,17 @@ public class CallService {
                 f.put("caller", c.caller());
                 f.put("callType", c.type().wire());
                 f.put("groupId", c.groupId());
-                f.put("media", sfu.usesSfu(c.groupId()) ? "sfu" : "p2p");
+                f.put("media", usesSfu(c) ? "sfu" : "p2p");
                 f.set("userIds", json.valueToTree(n.users()));
+                f.set("ringing", json.valueToTree(c.ringing()));
                 f.put("timeoutSeconds", Math.max(1, (timeoutMs + 999) / 1000));
             }
-            case "no-answer", "invitee-list" -> f.set("userIds", json.valueToTree(n.users()));
+            case "no-answer" -> f.set("userIds", json.valueToTree(n.users()));
+            case "invitee-list" -> {
+                f.set("userIds", json.valueToTree(n.users()));
+                f.set("ringing", json.valueToTree(c.ringing()));
+                f.put("groupId", c.groupId());
+            }
             case "ended" -> {
                 f.put("reason", c.endReason());
                 f.put("duration", c.duration());
@@ -355,6 +369,18 @@ public class CallService {
             out.add(u.asText());
         }
         return out;
+    }
+
+    /** invite-more's optional groupId (for a 1v1 call that becomes a group call). */
+    private static String groupId(JsonNode msg) {
+        JsonNode g = msg.get("groupId");
+        if (g == null || g.isNull()) {
+            return null;
+        }
+        if (!g.isTextual()) {
+            throw new Call.Refused("invalid-field", "groupId must be 1 to 64 characters");
+        }
+        return g.asText();
     }
 
     private static String mediaState(JsonNode msg) {

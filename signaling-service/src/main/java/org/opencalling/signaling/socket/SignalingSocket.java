@@ -85,10 +85,18 @@ public class SignalingSocket {
     @Inject
     org.opencalling.signaling.turn.IceRenewal iceRenewal;
 
+    @Inject
+    OriginCheck originCheck;
+
     @OnOpen
     void open(WebSocketConnection connection) {
         OPEN.incrementAndGet();
         keepAlive.opened(connection);
+        String refused = originCheck.refusal(connection);
+        if (refused != null) {
+            closing = true; // not one frame of it is read
+            connection.close(new CloseReason(1008, refused)).subscribe().with(v -> { }, e -> { });
+        }
     }
 
     /** The answer to the server's ping (browsers send it by themselves). */

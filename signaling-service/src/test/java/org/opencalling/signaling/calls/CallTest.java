@@ -16,7 +16,7 @@ class CallTest {
     final List<Effect> fx = new ArrayList<>();
 
     Call oneToOne() {
-        return Call.invite("c1", 1400000001L, "alice", List.of("bob"), CallType.VIDEO, null, 30_000, T, fx);
+        return Call.invite("c1", 1400000001L, "alice", List.of("bob"), CallType.VIDEO, null, false, 30_000, T, fx);
     }
 
     List<String> events() {
@@ -109,7 +109,7 @@ class CallTest {
 
     @Test
     void groupCallWithMixedAnswers() {
-        Call c = Call.invite("g1", 1L, "alice", List.of("bob", "carol", "dave"), CallType.AUDIO, "team", 30_000, T, fx);
+        Call c = Call.invite("g1", 1L, "alice", List.of("bob", "carol", "dave"), CallType.AUDIO, "team", false, 30_000, T, fx);
         c.accept("bob", T + 1000, fx);
         c.reject("carol", T + 2000, fx);
         assertEquals(CallState.ACTIVE, c.state());
@@ -119,7 +119,7 @@ class CallTest {
         assertTrue(told().get("alice").contains("no-answer(alice)"));
         assertTrue(told().get("bob").contains("no-answer(alice)"), "everyone in the call learns who did not answer");
         // Invite more into the running group call.
-        c.inviteMore("bob", List.of("erin", "bob"), 30_000, T + 31_000, fx);
+        c.inviteMore("bob", List.of("erin", "bob"), null, 30_000, T + 31_000, fx);
         assertEquals("ringing", states(c).get("erin"));
         assertEquals(T + 61_000, c.nextDeadline());
         assertTrue(told().get("erin").contains("invited(alice)"));
@@ -141,7 +141,7 @@ class CallTest {
         assertFalse(c.mayRelay("alice", "alice"));
         assertThrows(Call.Refused.class, () -> c.accept("mallory", T, fx));
         assertThrows(Call.Refused.class, () -> c.mediaState("bob", "video-off", fx), "bob has not accepted");
-        assertThrows(Call.Refused.class, () -> c.inviteMore("alice", List.of("x"), 1000, T, fx), "1v1 is not a group");
+        assertThrows(Call.Refused.class, () -> c.inviteMore("bob", List.of("x"), null, 1000, T, fx), "bob has not accepted");
         c.accept("bob", T, fx);
         assertThrows(Call.Refused.class, () -> c.accept("bob", T, fx), "accepting twice");
         assertThrows(Call.Refused.class, () -> c.cancel(T, fx), "answered calls are hung up, not cancelled");
@@ -154,14 +154,14 @@ class CallTest {
 
     @Test
     void invitesAreChecked() {
-        assertThrows(Call.Refused.class, () -> Call.invite("x", 1L, "a", List.of(), CallType.AUDIO, null, 1, T, fx));
-        assertThrows(Call.Refused.class, () -> Call.invite("x", 1L, "a", List.of("a"), CallType.AUDIO, null, 1, T, fx));
-        assertThrows(Call.Refused.class, () -> Call.invite("x", 1L, "a", List.of("b", "c"), CallType.AUDIO, null, 1, T, fx));
+        assertThrows(Call.Refused.class, () -> Call.invite("x", 1L, "a", List.of(), CallType.AUDIO, null, false, 1, T, fx));
+        assertThrows(Call.Refused.class, () -> Call.invite("x", 1L, "a", List.of("a"), CallType.AUDIO, null, false, 1, T, fx));
+        assertThrows(Call.Refused.class, () -> Call.invite("x", 1L, "a", List.of("b", "c"), CallType.AUDIO, null, false, 1, T, fx));
     }
 
     @Test
     void terminateFromOutside() {
-        Call c = Call.invite("g", 1L, "alice", List.of("bob", "carol"), CallType.VIDEO, "grp", 30_000, T, fx);
+        Call c = Call.invite("g", 1L, "alice", List.of("bob", "carol"), CallType.VIDEO, "grp", false, 30_000, T, fx);
         c.accept("bob", T + 1, fx);
         c.terminate("ended-by-api", T + 10, fx);
         assertEquals("ended-by-api", c.endReason());
@@ -171,7 +171,7 @@ class CallTest {
 
     @Test
     void aSnapshotCarriesTheCallToAnotherPod() {
-        Call c = Call.invite("g", 1L, "alice", List.of("bob", "carol"), CallType.VIDEO, "grp", 30_000, T, fx);
+        Call c = Call.invite("g", 1L, "alice", List.of("bob", "carol"), CallType.VIDEO, "grp", false, 30_000, T, fx);
         c.accept("bob", T + 1000, fx);
         CallSnapshot s = c.snapshot();
         Call elsewhere = Call.restore(s);
@@ -183,5 +183,29 @@ class CallTest {
         elsewhere.timeout(T + 30_000, b);
         assertEquals(a, b);
         assertEquals(c.snapshot(), elsewhere.snapshot());
+    }
+
+    @Test
+    void aOneToOneCallTakesMoreMembersAndBecomesAGroupCall() {
+        Call c = oneToOne();
+        c.accept("bob", T + 1000, fx);
+        fx.clear();
+        c.inviteMore("bob", List.of("carol"), null, 30_000, T + 2000, fx);
+        assertEquals("c1", c.groupId(), "without a groupId given, the callId names the group");
+        assertEquals(Boolean.FALSE, c.sfu(), "the media path stays as it was placed");
+        assertEquals(List.of("carol"), c.ringing());
+        assertEquals(Map.of("alice", List.of("invitee-list(bob)"), "bob", List.of("invitee-list(bob)"),
+                "carol", List.of("invited(alice)")), told());
+        c.accept("carol", T + 3000, fx);
+        c.hangup("alice", T + 4000, fx);
+        assertEquals(CallState.ACTIVE, c.state(), "bob and carol go on");
+        c.inviteMore("carol", List.of("dave"), "other", 30_000, T + 5000, fx);
+        assertEquals("c1", c.groupId(), "a group call keeps its group");
+        Call named = oneToOne();
+        named.accept("bob", T, fx);
+        assertThrows(Call.Refused.class, () -> named.inviteMore("alice", List.of("x"), "g".repeat(65), 1000, T, fx));
+        named.inviteMore("alice", List.of("x"), "team", 1000, T, fx);
+        assertEquals("team", named.groupId());
+        assertEquals(named.snapshot(), Call.restore(named.snapshot()).snapshot(), "the new group is stored");
     }
 }

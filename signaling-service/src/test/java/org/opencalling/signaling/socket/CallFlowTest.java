@@ -178,6 +178,32 @@ class CallFlowTest {
         }
     }
 
+    @Test
+    void aOneToOneCallExtendedByInviteMoreBecomesAGroupCallAndStaysPeerToPeer() throws Exception {
+        try (WsClient ann = user("ann7"); WsClient ben = user("ben7"); WsClient cat = user("cat7")) {
+            String callId = activeCall(ann, ben, "ben7");
+            ann.sendOnly("{\"type\":\"invite-more\",\"id\":\"m\",\"callId\":\"" + callId
+                    + "\",\"users\":[\"cat7\"],\"groupId\":\"team7\"}");
+            ann.expect("invite-more-ok");
+            JsonNode invited = cat.expect("invited");
+            assertEquals("team7", invited.get("groupId").asText());
+            assertEquals("p2p", invited.get("media").asText(), "placed peer to peer, it stays so");
+            assertEquals("[\"cat7\"]", invited.get("ringing").toString());
+            for (WsClient w : new WsClient[] {ann, ben}) {
+                JsonNode list = w.expect("invitee-list");
+                assertEquals("[\"ben7\",\"cat7\"]", list.get("userIds").toString());
+                assertEquals("[\"cat7\"]", list.get("ringing").toString());
+                assertEquals("team7", list.get("groupId").asText());
+            }
+            cat.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+            assertEquals("cat7", ann.expect("accepted").get("userId").asText());
+            assertEquals("cat7", ben.expect("accepted").get("userId").asText());
+            ann.sendOnly("{\"type\":\"invite-more\",\"id\":\"x\",\"callId\":\"" + callId
+                    + "\",\"users\":[\"dee7\"],\"groupId\":5}");
+            assertEquals("invalid-field", ann.expect("error").get("code").asText());
+        }
+    }
+
     String activeCall(WsClient caller, WsClient callee, String calleeId) throws Exception {
         caller.sendOnly("{\"type\":\"invite\",\"callees\":[\"" + calleeId + "\"]}");
         String callId = caller.expect("invite-ok").get("callId").asText();

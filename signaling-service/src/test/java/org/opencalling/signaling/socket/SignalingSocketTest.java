@@ -84,9 +84,20 @@ class SignalingSocketTest {
     }
 
     @Test
-    void otherOriginsCannotOpenASocket() {
-        assertThrows(Exception.class, () -> new WsClient(ws(), "https://evil.example").close());
-        assertThrows(Exception.class, () -> new WsClient(ws(), null).close());
+    void otherOriginsAreClosedAtOnceWithAReasonThatNamesThem() throws Exception {
+        try (WsClient c = new WsClient(ws(), "https://evil.example")) {
+            assertEquals(1008, c.closedWith.get(10, TimeUnit.SECONDS));
+            assertEquals("origin-not-allowed: https://evil.example (ALLOWED_ORIGINS)", c.closeReason);
+            assertTrue(c.received.isEmpty(), "nothing is answered on such a socket");
+        }
+        try (WsClient c = new WsClient(ws(), null)) {
+            assertEquals(1008, c.closedWith.get(10, TimeUnit.SECONDS));
+            assertEquals("origin-not-allowed: no Origin header (ALLOWED_ORIGINS)", c.closeReason);
+        }
+        try (WsClient c = new WsClient(ws(), "http://" + "x".repeat(300) + "\u00e9")) {
+            assertEquals(1008, c.closedWith.get(10, TimeUnit.SECONDS));
+            assertTrue(c.closeReason.length() <= 123, "a close reason fits its frame");
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ final class WsClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    volatile String closeReason;
     final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     final WebSocket ws;
 
@@ -47,6 +48,7 @@ final class WsClient implements AutoCloseable {
 
             @Override
             public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+                closeReason = reason;
                 closedWith.complete(status);
                 return null;
             }
