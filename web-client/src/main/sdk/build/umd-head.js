@@ -1,0 +1,1 @@
+(function(root,factory){if(typeof exports==='object'&&typeof module==='object')module.exports=factory();else if(typeof define==='function'&&define.amd)define([],factory);else if(typeof exports==='object')exports.TRTCCalling=factory();else root.TRTCCalling=factory()})(typeof self!=='undefined'?self:this,function(){var module={exports:{}},exports=module.exports;
