@@ -311,6 +311,16 @@ export default class TRTCCalling {
   extractCallingInfoFromMessage(message) {
     return extractCallingInfoFromMessage(message);
   }
+
+  /** Not API (for debugging and the browser tests): each member's peer connection {pc, stream}. */
+  get _peers() {
+    return this._calls.peers ? this._calls.peers.peers : new Map();
+  }
+
+  /** Not API: the SFU transport {pc, users, node, ...}, or null. */
+  get _sfu() {
+    return this._calls.sfu ? this._calls.sfu.current : null;
+  }
 }
 
 // Assigned, not static fields: older bundlers (webpack 4, Babel 6 era) parse the ES module too.

@@ -93,7 +93,9 @@ public final class LocalCluster {
         signalingEnv.put("POD_NAME", "signaling-local-1");
         signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
         signalingEnv.put("SIGNALING_SFU", options.sfu());
-        signalingEnv.put("ALLOWED_ORIGINS", "http://localhost:" + (8080 + o) + ",http://127.0.0.1:" + (8080 + o));
+        List<String> origins = new ArrayList<>(List.of("http://localhost:" + (8080 + o), "http://127.0.0.1:" + (8080 + o)));
+        origins.addAll(options.allowedOrigins());
+        signalingEnv.put("ALLOWED_ORIGINS", String.join(",", origins));
         int n = options.replicas();
         Map<String, String> webEnv = new LinkedHashMap<>();
         webEnv.put("SIGNALING_URL", String.join(",", java.util.stream.IntStream.range(0, n)
@@ -257,8 +259,13 @@ public final class LocalCluster {
                 .append(" (demo secret key, public: never use it in production)\n")
                 .append("Get a UserSig:\n  curl -s -X POST http://localhost:").append(usersig)
                 .append("/v1/usersig -H 'Content-Type: application/json' \\\n       -d '{\"sdkAppId\":")
-                .append(DemoDefaults.SDK_APP_ID).append(",\"userId\":\"alice\"}'\n")
-                .append("\nPress Ctrl-C to stop everything.\n");
+                .append(DemoDefaults.SDK_APP_ID).append(",\"userId\":\"alice\"}'\n");
+        if (!options.allowedOrigins().isEmpty()) {
+            b.append("Pages of ").append(String.join(", ", options.allowedOrigins()))
+                    .append(" may open the signaling socket too (new TRTCCalling({SDKAppID, server: 'http://localhost:")
+                    .append(8080 + options.portOffset()).append("'})).\n");
+        }
+        b.append("\nPress Ctrl-C to stop everything.\n");
         System.out.print(b);
         System.out.flush();
     }

@@ -1,7 +1,7 @@
 package org.opencalling.localcluster;
 
-/** Command-line options of the launcher. */
-record Options(int portOffset, int replicas, String sfu, boolean help) {
+/** Command-line options of the launcher. {@code allowedOrigins}: page origins allowed beside the web client's. */
+record Options(int portOffset, int replicas, String sfu, java.util.List<String> allowedOrigins, boolean help) {
     Options(int portOffset, boolean help) {
         this(portOffset, 1, help);
     }
@@ -10,9 +10,22 @@ record Options(int portOffset, int replicas, String sfu, boolean help) {
         this(portOffset, replicas, "group", help);
     }
 
+    Options(int portOffset, int replicas, String sfu, boolean help) {
+        this(portOffset, replicas, sfu, java.util.List.of(), help);
+    }
+
+    /** These options with more allowed origins (an app on a dev server of its own, say). */
+    Options allowing(String... origins) {
+        java.util.List<String> all = new java.util.ArrayList<>(allowedOrigins);
+        for (String o : origins) {
+            all.add(origin(o));
+        }
+        return new Options(portOffset, replicas, sfu, java.util.List.copyOf(all), help);
+    }
+
 
     static final String USAGE = """
-            Usage: ./run-local [--port-offset N] [--replicas N] [--sfu group|all|off]
+            Usage: ./run-local [--port-offset N] [--replicas N] [--sfu group|all|off] [--allowed-origin URL]...
 
               Builds what is needed, then runs every part of OpenCalling on this machine in
               demo mode (demo credentials; never for production). Ctrl-C stops everything.
@@ -24,6 +37,9 @@ record Options(int portOffset, int replicas, String sfu, boolean help) {
                                 room lives on one relay and moves if that relay dies
               --sfu MODE        which calls' media goes through the SFU (SIGNALING_SFU): group
                                 (the default), all (1v1 calls too) or off (peer to peer always)
+              --allowed-origin URL
+                                let pages of this origin (e.g. http://localhost:5173, an app's
+                                dev server) open the signaling socket too; repeatable
               --no-build        (./run-local only) skip the Maven build
               --help            this text
             """;
@@ -33,6 +49,7 @@ record Options(int portOffset, int replicas, String sfu, boolean help) {
         int replicas = 1;
         boolean help = false;
         String sfu = "group";
+        java.util.List<String> origins = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port-offset" -> offset = number(args, ++i, "--port-offset", 0, 50000);
@@ -43,11 +60,26 @@ record Options(int portOffset, int replicas, String sfu, boolean help) {
                         throw new IllegalArgumentException("--sfu must be group, all or off");
                     }
                 }
+                case "--allowed-origin" -> {
+                    if (++i >= args.length) {
+                        throw new IllegalArgumentException("--allowed-origin needs a URL such as http://localhost:5173");
+                    }
+                    origins.add(origin(args[i]));
+                }
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new Options(offset, replicas, sfu, help);
+        return new Options(offset, replicas, sfu, java.util.List.copyOf(origins), help);
+    }
+
+    /** A page origin as browsers send it: scheme, host and port, no path (a trailing slash is dropped). */
+    static String origin(String url) {
+        String o = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        if (!o.matches("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?")) {
+            throw new IllegalArgumentException("--allowed-origin must be an origin such as http://localhost:5173, got " + url);
+        }
+        return o;
     }
 
     /** The number after an option, within its bounds. */

@@ -379,7 +379,7 @@ class BrowserIT {
               for (const name of Object.keys(TRTCCalling.EVENT)) {
                 if (name !== 'CALL_END') calling.on(TRTCCalling.EVENT[name], (payload) => window.events.push({ name, payload }));
               }
-              calling.on('CALL_END', () => { window.aliasEnds++; });
+              calling.on('onCallEnd', () => { window.aliasEnds++; }); // by its string, as Tencent's API doc shows
               calling.on(TRTCCalling.EVENT.USER_ENTER, ({ userID }) => calling.startRemoteView({ userID, videoViewDomID: 'remote' }));
               if (autoAccept) {
                 calling.on(TRTCCalling.EVENT.INVITED, async () => {
@@ -438,27 +438,30 @@ class BrowserIT {
         awaitFrames(ben, "sdk-amy", 20);
         // ben's signaling socket drops: the SDK reconnects by itself and resumes the session,
         // and the call goes on (media never depended on the socket).
-        String session = (String) ben.evaluate("() => { window.dropped = window.calling._ws;"
-                + " const id = window.calling._sessionId; window.dropped.close(4000, 'test drop'); return id; }");
-        ben.waitForFunction("() => window.calling._ws !== window.dropped && window.calling._ws.readyState === 1"
-                + " && window.calling._reconnects === 0", null, new Page.WaitForFunctionOptions().setTimeout(15_000));
-        assertEquals(session, ben.evaluate("() => window.calling._sessionId"), "the same session, resumed");
+        String session = (String) ben.evaluate("() => { window.dropped = window.calling._signaling._ws;"
+                + " const id = window.calling._signaling._sessionId; window.dropped.close(4000, 'test drop'); return id; }");
+        ben.waitForFunction("() => window.calling._signaling._ws !== window.dropped && window.calling._signaling._ws.readyState === 1"
+                + " && window.calling._signaling._reconnects === 0", null, new Page.WaitForFunctionOptions().setTimeout(15_000));
+        assertEquals(session, ben.evaluate("() => window.calling._signaling._sessionId"), "the same session, resumed");
         long before = framesDecoded(amy, "sdk-ben");
         awaitFrames(amy, "sdk-ben", before + 10);
         // The socket drops again, and ben hangs up before it is back: the hangup waits and goes out
         // after the resume (else amy would be left in a call with nobody).
-        ben.evaluate("() => { window.calling._ws.close(4000, 'test drop'); return window.calling.hangup(); }");
+        ben.evaluate("() => { window.calling._signaling._ws.close(4000, 'test drop'); return window.calling.hangup(); }");
         amy.waitForFunction("() => window.events.some(e => e.name === 'CALLING_END')");
+        ben.waitForFunction("() => window.events.some(e => e.name === 'CALLING_END')");
 
+        // The real package's sequences (docs/sdk.md): the one who hangs up hears CALLING_END too.
         assertEquals(List.of("SDK_READY", "USER_ACCEPT", "USER_ENTER", "USER_LEAVE", "CALLING_END"), callEvents(amy));
-        assertEquals(List.of("SDK_READY", "INVITED", "USER_ENTER"), callEvents(ben));
+        assertEquals(List.of("SDK_READY", "INVITED", "USER_ENTER", "CALLING_END"), callEvents(ben));
         Map<String, Object> invited = payload(ben, "INVITED");
         assertEquals("sdk-amy", invited.get("sponsor"));
         assertEquals(List.of("sdk-ben"), invited.get("userIDList"));
         assertEquals(Boolean.FALSE, invited.get("isFromGroup"));
         assertTrue(invited.get("inviteID") instanceof String s && !s.isEmpty());
-        assertTrue(invite instanceof Map<?, ?> m && invited.get("inviteID").equals(m.get("inviteID")),
-                "call() resolves with the same inviteID: " + invite);
+        assertTrue(invite instanceof Map<?, ?> m && invited.get("inviteID").equals(m.get("inviteID"))
+                        && Integer.valueOf(0).equals(((Number) m.get("code")).intValue()) && "sdk-ben".equals(m.get("userID")),
+                "call() resolves with the real result {code: 0, inviteID, userID, ...}: " + invite);
         @SuppressWarnings("unchecked")
         Map<String, Object> data = (Map<String, Object>) invited.get("inviteData");
         assertEquals(4, ((Number) data.get("version")).intValue());
@@ -467,6 +470,8 @@ class BrowserIT {
         assertEquals(Map.of("userID", "sdk-ben"), payload(amy, "USER_ACCEPT"));
         assertEquals(Map.of("userID", "sdk-ben"), payload(amy, "USER_ENTER"));
         assertEquals(Map.of("userID", "sdk-ben"), payload(amy, "USER_LEAVE"));
+        assertEquals("sdk-amy", payload(amy, "CALLING_END").get("userID"), "CALLING_END names the call's inviter");
+        assertEquals("sdk-amy", payload(ben, "CALLING_END").get("userID"));
         assertEquals(Map.of("userID", "sdk-amy"), payload(ben, "USER_ENTER"));
         assertEquals(Map.of("userID", "sdk-ben", "isVideoAvailable", true), payload(amy, "USER_VIDEO_AVAILABLE"));
         assertEquals(Map.of("userID", "sdk-ben", "isAudioAvailable", true), payload(amy, "USER_AUDIO_AVAILABLE"));
@@ -511,7 +516,7 @@ class BrowserIT {
             pages.put(u, sdkPage(u, true));
         }
         Page a = pages.get("grp-a");
-        a.waitForFunction("() => window.calling._ready");
+        a.waitForFunction("() => window.calling._signaling.ready");
         a.evaluate("() => window.calling.groupCall({ userIDList: ['grp-b', 'grp-c', 'grp-d'], type: 2, groupID: 'team', timeout: 20 })");
         Page e = pages.remove("grp-e");
         awaitGroupMedia(pages); // four members: each decodes the three others' video and receives their audio
@@ -543,21 +548,22 @@ class BrowserIT {
     @Test
     void theSdkReportsErrorsAsEventsWithCodes() {
         Page page = sdkPage("sdk-cat", false);
-        // A device that refuses: the seed's device error code, as an ERROR event and a rejected promise.
+        // A device that refuses: the real package's code (60005), as an ERROR {code, msg} and a rejected promise.
         Object code = page.evaluate("async () => {"
                 + " navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('no', 'NotAllowedError'));"
                 + " try { await window.calling.call({ userID: 'sdk-dog', type: 2 }); return 'resolved'; }"
                 + " catch (e) { return e.code; } }");
-        assertEquals(60002, ((Number) code).intValue());
-        assertEquals(60002, ((Number) payload(page, "ERROR").get("code")).intValue());
-        // A forged UserSig: the server's reason as the code.
+        assertEquals(60005, ((Number) code).intValue());
+        assertEquals(60005, ((Number) payload(page, "ERROR").get("code")).intValue());
+        assertTrue(payload(page, "ERROR").get("msg") instanceof String s && s.contains("refused"), "apps read msg");
+        // A forged UserSig: our login-refused code, the cluster's reason beside it.
         Object login = page.evaluate("async () => { const { default: T } = await import('/sdk/trtc-calling.js');"
                 + " const c = new T({ SDKAppID: 1400000000 }); const seen = [];"
-                + " c.on(T.EVENT.ERROR, (e) => seen.push(e.code));"
+                + " c.on('onError', (e) => seen.push(e.code + ':' + e.reason));"
                 + " try { await c.login({ userID: 'sdk-eve', userSig: 'not-a-usersig' }); return 'resolved'; }"
-                + " catch (e) { return { thrown: e.code, events: seen }; } }");
-        assertTrue(login instanceof Map<?, ?> m && "malformed".equals(m.get("thrown"))
-                && List.of("malformed").equals(m.get("events")), String.valueOf(login));
+                + " catch (e) { return { thrown: e.code, reason: e.reason, events: seen }; } }");
+        assertTrue(login instanceof Map<?, ?> m && Integer.valueOf(61002).equals(((Number) m.get("thrown")).intValue())
+                && "malformed".equals(m.get("reason")) && List.of("61002:malformed").equals(m.get("events")), String.valueOf(login));
     }
 
     @Test
@@ -580,7 +586,7 @@ class BrowserIT {
         ada.evaluate("() => window.calling.switchToAudioCall()");
         bo.waitForFunction("() => window.events.some(e => e.name === 'CALL_TYPE_CHANGED'"
                 + " && e.payload.oldCallType === 2 && e.payload.newCallType === 1)");
-        assertEquals(0, ((Number) ada.evaluate("() => window.calling._localStream.getVideoTracks().length")).intValue(),
+        assertEquals(0, ((Number) ada.evaluate("() => window.calling._media.stream.getVideoTracks().length")).intValue(),
                 "an audio call: the camera is off");
         ada.evaluate("() => window.calling.switchToVideoCall()");
         bo.waitForFunction("() => window.events.some(e => e.name === 'CALL_TYPE_CHANGED' && e.payload.newCallType === 2)");

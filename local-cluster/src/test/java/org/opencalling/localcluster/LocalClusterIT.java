@@ -162,7 +162,13 @@ class LocalClusterIT {
             HttpResponse<String> sdk = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8080 + offset)
                     + "/sdk/trtc-calling.js")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, sdk.statusCode());
-            assertTrue(sdk.body().contains("export default class TRTCCalling"));
+            assertTrue(sdk.body().contains("as default") && sdk.body().contains("onInvited")
+                    && sdk.body().contains("sourceMappingURL=trtc-calling.js.map"), "the ES module, minified, with its map");
+            assertTrue(sdk.headers().firstValue("Content-Type").orElse("").contains("javascript"));
+            HttpResponse<String> script = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + (8080 + offset)
+                    + "/sdk/trtc-calling-js.js")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, script.statusCode());
+            assertTrue(script.body().contains("root.TRTCCalling=factory()"), "the classic script (UMD)");
 
             List<ProcessHandle> children = launcher.descendants().toList();
             assertFalse(children.isEmpty(), "the services run as child processes");

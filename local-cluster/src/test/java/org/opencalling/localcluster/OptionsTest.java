@@ -85,4 +85,17 @@ class OptionsTest {
         assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--sfu", "mesh"}));
         assertTrue(Options.parse(new String[] {"--help"}).help());
     }
+
+    @Test
+    void allowedOriginsJoinTheWebClientsOwn() {
+        Options o = Options.parse(new String[] {"--allowed-origin", "http://localhost:5173/", "--allowed-origin", "https://app.test:8443"});
+        assertEquals(java.util.List.of("http://localhost:5173", "https://app.test:8443"), o.allowedOrigins());
+        LocalCluster c = new LocalCluster(java.nio.file.Path.of("/repo"), o);
+        assertEquals("http://localhost:8080,http://127.0.0.1:8080,http://localhost:5173,https://app.test:8443",
+                c.plan().get(3).env().get("ALLOWED_ORIGINS"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--allowed-origin"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--allowed-origin", "localhost:5173"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--allowed-origin", "http://a.test/app"}));
+        assertEquals(java.util.List.of("http://[::1]:3000"), new Options(0, false).allowing("http://[::1]:3000").allowedOrigins());
+    }
 }

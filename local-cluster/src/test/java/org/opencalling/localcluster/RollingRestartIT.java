@@ -60,14 +60,14 @@ class RollingRestartIT {
             for (Page p : List.of(alice, bob)) {
                 // Reconnected (to whichever instance is up) and still in the call.
                 try {
-                    p.waitForFunction("() => window.trtcCalling._ws && window.trtcCalling._ws.readyState === 1"
-                            + " && window.trtcCalling._ready && window.trtcCalling._call !== null",
+                    p.waitForFunction("() => window.trtcCalling._signaling._ws && window.trtcCalling._signaling._ws.readyState === 1"
+                            + " && window.trtcCalling._signaling.ready && window.trtcCalling._calls.current !== null",
                             null, new Page.WaitForFunctionOptions().setTimeout(20_000));
                 } catch (com.microsoft.playwright.PlaywrightException e) {
                     throw new AssertionError("not back in the call after restarting " + instance + ": " + p.evaluate(
-                            "() => JSON.stringify({ ws: window.trtcCalling._ws && window.trtcCalling._ws.readyState,"
-                            + " ready: window.trtcCalling._ready, online: window.trtcCalling._online,"
-                            + " call: !!window.trtcCalling._call, reconnects: window.trtcCalling._reconnects })")
+                            "() => JSON.stringify({ ws: window.trtcCalling._signaling._ws && window.trtcCalling._signaling._ws.readyState,"
+                            + " ready: window.trtcCalling._signaling.ready, online: window.trtcCalling._signaling.online,"
+                            + " call: !!window.trtcCalling._calls.current, reconnects: window.trtcCalling._signaling._reconnects })")
                             + "; notice: " + p.textContent("#notice"), e);
                 }
                 assertTrue(p.isVisible("#screen-call"), "still in the call after restarting " + instance);

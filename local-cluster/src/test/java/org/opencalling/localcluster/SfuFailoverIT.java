@@ -130,12 +130,12 @@ class SfuFailoverIT {
         BrowserIT.awaitGroupMedia(members);
         // An offer or a "gone" for a transport cy has replaced (late, say) leaves the current one alone.
         assertEquals(Boolean.TRUE, cy.evaluate("async () => { const c = window.trtcCalling; const before = c._sfu;"
-                + " let offers = 0; const handle = c._onSfuOffer; c._onSfuOffer = (...a) => { offers++; return handle.apply(c, a); };"
-                + " c._frames['sfu-offer']({ type: 'sfu-offer', callId: c._call.callId, transport: 'replaced',"
+                + " let offers = 0; const sfu = c._calls.sfu; const handle = sfu._answer; sfu._answer = (...a) => { offers++; return handle.apply(sfu, a); };"
+                + " c._calls.onFrame({ type: 'sfu-offer', callId: c._calls.current.callId, transport: 'replaced',"
                 + "   sdp: before.pc.remoteDescription.sdp });"
-                + " c._frames['sfu-gone']({ type: 'sfu-gone', callId: c._call.callId, transport: 'replaced' });"
-                + " c._frames['sfu-gone']({ type: 'sfu-gone', callId: c._call.callId, node: 'relay-local-9' });"
-                + " await before.queue; delete c._onSfuOffer;"
+                + " c._calls.onFrame({ type: 'sfu-gone', callId: c._calls.current.callId, transport: 'replaced' });"
+                + " c._calls.onFrame({ type: 'sfu-gone', callId: c._calls.current.callId, node: 'relay-local-9' });"
+                + " await before.queue; delete sfu._answer;"
                 + " return offers === 0 && c._sfu === before && before.pc.connectionState === 'connected'; }"),
                 "stale frames ignored");
         String first = node(cy);

@@ -72,7 +72,7 @@ $('login-form').addEventListener('submit', async (e) => {
     show('screen-home');
     $('callee').focus();
   } catch (err) {
-    notice(`Could not log in: ${err.message}`, 'bad');
+    notice(`Could not log in: ${err.msg || err.message}`, 'bad');
   } finally {
     $('login-btn').disabled = false;
   }
@@ -120,7 +120,7 @@ $('call-form').addEventListener('submit', async (e) => {
     }
   } catch (err) {
     show('screen-home');
-    notice(err.code >= 60001 && err.code <= 60005 ? `Camera or microphone: ${err.message}` : `The call failed: ${err.message}`, 'bad');
+    notice(err.code >= 60003 && err.code <= 60006 ? `Camera or microphone: ${err.msg}` : `The call failed: ${err.msg}`, 'bad');
   } finally {
     $('call-btn').disabled = false;
   }
@@ -139,12 +139,13 @@ let ringingType = 2;
 $('accept-btn').addEventListener('click', async () => {
   $('incoming').hidden = true;
   try {
-    await calling.accept();
+    const res = await calling.accept();
+    if (!res || res.code !== 0) return; // the call went away meanwhile (its event says why)
     enterCallView(ringingType);
   } catch (err) {
     await calling.reject().catch(() => {}); // do not leave the caller ringing
     show('screen-home');
-    notice(`Could not answer: ${err.message}`, 'bad');
+    notice(`Could not answer: ${err.msg}`, 'bad');
   }
 });
 
@@ -238,7 +239,7 @@ $('camera-btn').addEventListener('click', async () => {
     if (turnOff) await calling.closeCamera();
     else await calling.openCamera();
   } catch (err) {
-    notice(`Camera: ${err.message}`, 'bad');
+    notice(`Camera: ${err.msg || err.message}`, 'bad');
     return;
   }
   $('camera-btn').setAttribute('aria-pressed', String(turnOff));
@@ -300,11 +301,16 @@ function listen(c) {
     renderPeers();
     notice(`${userID} left the call`);
   });
-  c.on(EVENT.REJECT, ({ userID }) => notice(`${userID} declined the call`, 'bad'));
-  c.on(EVENT.LINE_BUSY, ({ userID }) => notice(`${userID} is busy`, 'bad'));
+  // A 1v1 call refused ends with this event alone (as in trtc-calling-js); in a group call the others go on.
+  const refused = (text) => {
+    if (c.isGroupCall()) notice(text, 'bad');
+    else backHome(text, 'bad');
+  };
+  c.on(EVENT.REJECT, ({ userID }) => refused(`${userID} declined the call`));
+  c.on(EVENT.LINE_BUSY, ({ userID }) => refused(`${userID} is busy`));
   c.on(EVENT.NO_RESP, ({ userIDList }) => notice(`No answer from ${userIDList.join(', ')}`, 'bad'));
   c.on(EVENT.CALLING_CANCEL, () => backHome('The caller cancelled the call'));
-  c.on(EVENT.CALLING_TIMEOUT, () => backHome('Missed call'));
+  c.on(EVENT.CALLING_TIMEOUT, () => backHome('Missed call', 'bad')); // (CALLING_END follows: the notice stays)
   c.on(EVENT.CALLING_END, () => {
     // A notice already explains a refusal or a missed answer; otherwise the call just ended.
     const explained = !$('notice').hidden && $('notice').classList.contains('bad');
@@ -319,13 +325,14 @@ function listen(c) {
     $('tile-local').classList.toggle('camera-off', newCallType === 1);
     $('camera-btn').setAttribute('aria-pressed', String(newCallType === 1));
   });
-  c.on(EVENT.ERROR, ({ code, message }) => {
-    if (code === 'session-ended') {
+  const CODE = TRTCCalling.ERROR_CODE;
+  c.on(EVENT.ERROR, ({ code, msg, reason }) => {
+    if (code === CODE.SESSION_ENDED) {
       loggedOut();
       notice('You were signed out; log in again', 'bad');
-    } else if (code === 'busy' || code === 'already-in-call') notice('You are already in a call', 'bad');
-    else if (String(code).startsWith('6000')) notice(`Camera or microphone: ${message}`, 'bad');
-    else console.warn('TRTCCalling error', code, message);
+    } else if (reason === 'already-in-call') notice('You are already in a call', 'bad');
+    else if (code >= CODE.NOT_MICROPHONE_LIST && code <= CODE.NOT_SUPPORT) notice(`Camera or microphone: ${msg}`, 'bad');
+    else console.warn('TRTCCalling error', code, reason || '', msg);
   });
 }
 
