@@ -2,8 +2,7 @@ import { CALL_STATUS, CALL_TYPE, ERROR_CODE, EVENT } from './constants.js';
 import { CallingError, asCallingError, fromSignaling, invalidParams } from './errors.js';
 import { Call, roomIdOf, wireType } from './call.js';
 import { ACTION, signalingMessage } from './messages.js';
-import { PeerMesh } from './peers.js';
-import { SfuClient } from './sfu.js';
+import { CallTransports } from './transports.js';
 
 /** Errors without a request that are races, not failures (logged only). */
 const BENIGN = new Set(['not-in-call', 'call-ended', 'unknown-call', 'not-logged-in', 'not-ringing']);
@@ -24,8 +23,8 @@ export class CallController {
   constructor(deps) {
     Object.assign(this, { _deps: deps, _log: deps.logger });
     this.current = null;
-    this.peers = null;
-    this.sfu = null;
+    /** The current call's media connections (CallTransports). */
+    this.transports = null;
     this.lastType = CALL_TYPE.UNKNOWN;
     this.lastInviter = '';
     this.switching = false;
@@ -241,16 +240,16 @@ export class CallController {
         this._invited(f);
         return;
       case 'sdp':
-        if (ours && this.peers) this.peers.onDescription(f.from, f.description);
+        if (ours) this.transports.peers.onDescription(f.from, f.description);
         return;
       case 'ice':
-        if (ours && this.peers) this.peers.onCandidate(f.from, f.candidate);
+        if (ours) this.transports.peers.onCandidate(f.from, f.candidate);
         return;
       case 'sfu-offer':
-        if (ours && this.sfu) this.sfu.onOffer(f);
+        if (ours) this.transports.sfu.onOffer(f);
         return;
       case 'sfu-gone':
-        if (ours && this.sfu) this.sfu.onGone(f);
+        if (ours) this.transports.sfu.onGone(f);
         return;
       case 'error':
         this._onError(f);
@@ -272,7 +271,7 @@ export class CallController {
   }
 
   _onError(f) {
-    const verdict = this.sfu ? this.sfu.onError(f.code) : null;
+    const verdict = this.current && this.transports ? this.transports.sfu.onError(f.code) : null;
     // Races that end by themselves (SDP after someone left, media while ringing) are not the app's concern.
     if (verdict === 'quiet' || BENIGN.has(f.code)) {
       this._log.warn('signaling:', f.code, f.message);
@@ -305,15 +304,10 @@ export class CallController {
     this.current = c;
     this.lastType = c.type;
     this.lastInviter = c.inviter;
-    const common = {
-      me: c.me, logger: this._log, policy: this._deps.options.policy, videoCodec: this._deps.options.videoCodec,
-      iceServers: () => this.iceServers, localStream: () => this._deps.media.stream,
-      accepts: (u) => this.current === c && !c.left.has(u),
-      send: (frame) => this.current === c && c.callId && this._deps.signaling.send({ ...frame, callId: c.callId }),
-      onTrack: (u, track, stream) => this._remoteTrack(c, u, track, stream),
-    };
-    this.peers = new PeerMesh({ ...common, onOfferFrom: (u) => this._run(c, c.entering(u)) });
-    this.sfu = new SfuClient(common);
+    this.transports = new CallTransports(c, this._deps, {
+      iceServers: () => this.iceServers,
+      onEnter: (u) => this._run(c, c.entering(u)),
+    });
     return c;
   }
 
@@ -322,37 +316,25 @@ export class CallController {
   }
 
   _joinSfu() {
-    if (this.sfu) this.sfu.join();
-  }
-
-  _remoteTrack(c, userId, track, stream) {
-    if (this.current !== c) return;
-    this._deps.views.attachRemote(userId, stream);
-    this._run(c, c.entering(userId));
-    this._deps.volume.watch(userId, stream);
-    // The real package tells when a user's video or audio starts; later changes come as media frames.
-    if (track.kind === 'video') this._deps.emit(EVENT.USER_VIDEO_AVAILABLE, { userID: userId, isVideoAvailable: true });
-    else this._deps.emit(EVENT.USER_AUDIO_AVAILABLE, { userID: userId, isAudioAvailable: true });
+    if (this.transports) this.transports.joinSfu();
   }
 
   /** Capture started: the local view, volumes, and peers made while the camera opened get the tracks. */
   onCaptureStarted(stream) {
     this._deps.views.attachLocal(stream);
     this._deps.volume.start(this._deps.me(), stream);
-    if (this.peers) this.peers.addLocalTracks();
+    if (this.transports) this.transports.captureStarted();
   }
 
   /** A local track was replaced (null: the camera is off). */
   onLocalTrack(kind, track) {
-    if (this.peers) this.peers.replaceTrack(kind, track);
-    if (this.sfu) this.sfu.replaceTrack(kind, track);
+    if (this.transports) this.transports.localTrack(kind, track);
     this._deps.views.attachLocal(this._deps.media.stream);
   }
 
   setIceServers(servers) {
     this.iceServers = servers || this.iceServers;
-    if (this.peers) this.peers.setIceServers(this.iceServers);
-    if (this.sfu) this.sfu.setIceServers(this.iceServers);
+    if (this.transports) this.transports.setIceServers(this.iceServers);
   }
 
   async _applyType(c, type) {
@@ -364,29 +346,20 @@ export class CallController {
       throw this._deps.fail(new CallingError(ERROR_CODE.FAILURE_SWITCH_TO_VIDEO, `switch to video call error: ${cause.msg}`));
     }
     // Through the SFU, video m-lines exist only in video calls: a fresh transport gets them.
-    if (c.sfu && this.current === c) this._joinSfu();
+    if (this.current === c) this._joinSfu();
   }
 
-  /** Number of members whose media this user receives. */
   remoteStreamCount() {
-    const c = this.current;
-    if (!c) return 0;
-    let n = 0;
-    for (const u of new Set([...(this.peers ? this.peers.peers.keys() : []), ...(this.sfu && this.sfu.current ? this.sfu.current.users.keys() : [])])) {
-      const s = this.streamOf(u);
-      if (s && s.getTracks().length) n++;
-    }
-    return n;
+    return this.current && this.transports ? this.transports.remoteStreamCount() : 0;
   }
 
   streamOf(userId) {
-    return (this.peers && this.peers.streamOf(userId)) || (this.sfu && this.sfu.streamOf(userId)) || null;
+    return this.transports ? this.transports.streamOf(userId) : null;
   }
 
   /** Forgets the call here: every connection closed, capture stopped, views gone. */
   endLocally() {
-    if (this.peers) this.peers.closeAll();
-    if (this.sfu) this.sfu.close();
+    if (this.transports) this.transports.close();
     this._deps.media.stop();
     this._deps.views.clear();
     this._deps.volume.stop();
@@ -398,12 +371,9 @@ export class CallController {
       if (fx.emit) {
         this._deps.emit(fx.emit, fx.payload);
       } else if (fx.connect) {
-        if (this.current === c && this.peers) this.peers.connect(fx.connect);
+        if (this.current === c) this.transports.connect(fx.connect);
       } else if (fx.disconnect) {
-        if (this.peers) this.peers.disconnect(fx.disconnect);
-        if (this.sfu) this.sfu.forget(fx.disconnect);
-        this._deps.views.detachRemote(fx.disconnect);
-        this._deps.volume.forget(fx.disconnect);
+        if (this.current === c) this.transports.disconnect(fx.disconnect);
       } else if (fx.end) {
         if (this.current === c) this.endLocally();
       } else if (fx.applyType) {

@@ -314,12 +314,12 @@ export default class TRTCCalling {
 
   /** Not API (for debugging and the browser tests): each member's peer connection {pc, stream}. */
   get _peers() {
-    return this._calls.peers ? this._calls.peers.peers : new Map();
+    return this._calls.transports ? this._calls.transports.peers.peers : new Map();
   }
 
   /** Not API: the SFU transport {pc, users, node, ...}, or null. */
   get _sfu() {
-    return this._calls.sfu ? this._calls.sfu.current : null;
+    return this._calls.transports ? this._calls.transports.sfu.current : null;
   }
 }
 

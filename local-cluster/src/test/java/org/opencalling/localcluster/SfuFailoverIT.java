@@ -130,7 +130,7 @@ class SfuFailoverIT {
         BrowserIT.awaitGroupMedia(members);
         // An offer or a "gone" for a transport cy has replaced (late, say) leaves the current one alone.
         assertEquals(Boolean.TRUE, cy.evaluate("async () => { const c = window.trtcCalling; const before = c._sfu;"
-                + " let offers = 0; const sfu = c._calls.sfu; const handle = sfu._answer; sfu._answer = (...a) => { offers++; return handle.apply(sfu, a); };"
+                + " let offers = 0; const sfu = c._calls.transports.sfu; const handle = sfu._answer; sfu._answer = (...a) => { offers++; return handle.apply(sfu, a); };"
                 + " c._calls.onFrame({ type: 'sfu-offer', callId: c._calls.current.callId, transport: 'replaced',"
                 + "   sdp: before.pc.remoteDescription.sdp });"
                 + " c._calls.onFrame({ type: 'sfu-gone', callId: c._calls.current.callId, transport: 'replaced' });"

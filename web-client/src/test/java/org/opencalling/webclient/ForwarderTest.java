@@ -28,11 +28,15 @@ class ForwarderTest {
     URI root;
 
     @Test
-    void servesTheSdkTheTypesThePackageAndTheDemo() {
-        given().get("/sdk/trtc-calling.js").then().statusCode(200)
-                .contentType(containsString("javascript")).body(containsString("export default class TRTCCalling"));
+    void servesTheSdkBundlesTheirMapsTheTypesAndTheDemo() {
+        // Minified bundles: the ES module names its exports, the classic script sets the global.
+        given().get("/sdk/trtc-calling.js").then().statusCode(200).contentType(containsString("javascript"))
+                .body(containsString(" as TRTCCalling,")).body(containsString(" as default}"))
+                .body(containsString("sourceMappingURL=trtc-calling.js.map"));
+        given().get("/sdk/trtc-calling-js.js").then().statusCode(200).contentType(containsString("javascript"))
+                .body(containsString("root.TRTCCalling=factory()"));
+        given().get("/sdk/trtc-calling.js.map").then().statusCode(200).body(containsString("\"src/index.js\""));
         given().get("/sdk/trtc-calling.d.ts").then().statusCode(200).body(containsString("export default class TRTCCalling"));
-        given().get("/sdk/package.json").then().statusCode(200).body("types", equalTo("trtc-calling.d.ts"));
         given().get("/").then().statusCode(200).body(containsString("OpenCalling")).body(containsString("/demo/app.js"));
         given().get("/demo/config.json").then().statusCode(200).body("sdkAppId", equalTo(1400000000));
     }
