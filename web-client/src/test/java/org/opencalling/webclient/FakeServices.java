@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP and WebSocket server on a free port standing in for signaling and usersig (the
  * forwarder's upstream): it echoes requests and messages, refuses a WebSocket from a foreign
- * Origin with 403 (as signaling does) and closes with 4001 on request. Presence points at a
+ * Origin with 403, closes another at once with 1008 and a reason (as signaling does), and closes
+ * with 4001 on request. Presence points at a
  * closed port (upstream down).
  */
 public class FakeServices implements QuarkusTestResourceLifecycleManager {
@@ -26,6 +27,11 @@ public class FakeServices implements QuarkusTestResourceLifecycleManager {
             server.webSocketHandler(ws -> {
                 if ("http://evil.example".equals(ws.headers().get("Origin"))) {
                     ws.reject(403);
+                    return;
+                }
+                if ("http://refused.example".equals(ws.headers().get("Origin"))) {
+                    // As signaling does: open, then close at once with a reason a page can read.
+                    ws.close((short) 1008, "origin-not-allowed: http://refused.example (ALLOWED_ORIGINS)");
                     return;
                 }
                 ws.textMessageHandler(text -> {

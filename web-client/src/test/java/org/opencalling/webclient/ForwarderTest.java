@@ -67,6 +67,7 @@ class ForwarderTest {
     static class Inbox implements WebSocket.Listener {
         final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        volatile String closeReason;
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -77,6 +78,7 @@ class ForwarderTest {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeReason = reason;
             closed.complete(statusCode);
             return null;
         }
@@ -127,6 +129,19 @@ class ForwarderTest {
         } catch (java.util.concurrent.ExecutionException e) {
             assertTrue(e.getCause() instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 403,
                     String.valueOf(e.getCause()));
+        }
+    }
+
+    @Test
+    void aCloseRightAtTheOpenReachesTheBrowserWithItsReasonEveryTime() throws Exception {
+        // Signaling closes a refused origin's socket as soon as it opens, before the browser's
+        // side of the bridge exists: the close must wait for it, not be lost (the page would
+        // otherwise sit on an open socket that answers nothing).
+        for (int i = 0; i < 30; i++) {
+            Inbox inbox = new Inbox();
+            open(inbox, "http://refused.example");
+            assertEquals(1008, inbox.closed.get(5, TimeUnit.SECONDS), "try " + i);
+            assertEquals("origin-not-allowed: http://refused.example (ALLOWED_ORIGINS)", inbox.closeReason, "try " + i);
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Carries a browser's WebSocket to signaling-service and back: the upstream is opened first, so
- * a refusal there (a disallowed Origin: 403) reaches the browser as the same HTTP status; then
+ * a refusal at its handshake reaches the browser as the same HTTP status, and a close right
+ * after it (signaling's for a disallowed Origin: 1008 with a reason) as the same close; then
  * messages go both ways as they are, and a close on either side closes the other with the same
  * code (1012, "service restart", when signaling vanished without one: the SDK reconnects). The
  * bridge pings the browser and closes a silent one, as signaling would.
@@ -69,8 +70,13 @@ final class SocketBridge {
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(target.host())
                 .setPort(target.port()).setSsl(target.ssl()).setURI(req.uri()).setTimeout(10_000);
         Forwarder.forwardedHeaders(req).forEach(options::addHeader);
-        client.connect(options).onSuccess(up -> req.toWebSocket().onSuccess(browser -> bridge(browser, up))
-                .onFailure(e -> up.close((short) 1001, "browser gone"))).onFailure(e -> {
+        client.connect(options).onSuccess(up -> {
+            // Hold what signaling says until the browser's side exists: it may close at once
+            // (a refused Origin, 1008 with a reason), and that close must reach the page.
+            up.pause();
+            req.toWebSocket().onSuccess(browser -> bridge(browser, up))
+                    .onFailure(e -> up.close((short) 1001, "browser gone"));
+        }).onFailure(e -> {
             if (!(e instanceof UpgradeRejectedException) && triesLeft > 1) {
                 count("failover");
                 connect(rc, req, triesLeft - 1);
@@ -87,6 +93,14 @@ final class SocketBridge {
     }
 
     private void bridge(ServerWebSocket browser, WebSocket up) {
+        if (up.isClosed()) {
+            // Signaling closed while the browser's upgrade was on its way (both sockets live on
+            // this event loop, so nothing changes between this check and the handlers below).
+            count("closed-at-open");
+            Short code = up.closeStatusCode();
+            close(browser, sendable(code) ? code : 1012, up.closeReason() == null ? "" : up.closeReason());
+            return;
+        }
         open.incrementAndGet();
         browsers.add(browser);
         count("opened");
@@ -133,6 +147,7 @@ final class SocketBridge {
         up.exceptionHandler(e -> close(browser, (short) 1012, "signaling connection failed"));
         browser.exceptionHandler(e -> close(up, (short) 1001, "browser connection failed"));
         browser.resume();
+        up.resume();
     }
 
     /** Stops reading from {@code from} while {@code to} cannot take more, until it drains. */
