@@ -7,10 +7,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * TURN REST API credentials (draft-uberti-behave-turn-rest): username {@code expiry:userId}
- * (expiry in epoch seconds), password {@code base64(HMAC-SHA1(secret, username))}. The relay
- * recomputes the password from the same {@code TURN_SECRET} and refuses expired usernames
- * ({@link #passwordIfValid}). Shared by signaling-service (mints) and media-relay (checks).
+ * TURN REST API credentials (draft-uberti-behave-turn-rest): username
+ * {@code expiry:sdkAppId:userId} ({@link TurnUsername}), password
+ * {@code base64(HMAC-SHA1(secret, username))}. The relay recomputes the password from the same
+ * {@code TURN_SECRET} and refuses expired usernames ({@link #passwordIfValid}). Shared by
+ * signaling-service (mints) and media-relay (checks).
  */
 public final class TurnCredentials {
     public record Credential(String username, String password, long expiresAt) {
@@ -25,9 +26,9 @@ public final class TurnCredentials {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1");
     }
 
-    public Credential mint(String userId, long ttlSeconds, long nowSeconds) {
+    public Credential mint(long sdkAppId, String userId, long ttlSeconds, long nowSeconds) {
         long expiry = nowSeconds + ttlSeconds;
-        String username = expiry + ":" + userId;
+        String username = TurnUsername.of(expiry, sdkAppId, userId).text();
         return new Credential(username, password(username), expiry);
     }
 
@@ -37,12 +38,8 @@ public final class TurnCredentials {
      * null otherwise (malformed or expired: answered 401).
      */
     public String passwordIfValid(String username, long nowSeconds) {
-        int colon = username.indexOf(':');
-        String expiry = colon < 0 ? username : username.substring(0, colon);
-        if (expiry.isEmpty() || expiry.length() > 12 || !expiry.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return null;
-        }
-        return Long.parseLong(expiry) <= nowSeconds ? null : password(username);
+        TurnUsername u = TurnUsername.parse(username);
+        return u == null || u.expiry() <= nowSeconds ? null : password(username);
     }
 
     public String password(String username) {

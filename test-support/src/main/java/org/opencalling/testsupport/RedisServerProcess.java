@@ -75,7 +75,7 @@ public final class RedisServerProcess implements AutoCloseable {
         awaitListening(Duration.ofSeconds(20));
     }
 
-    /** Kills the server (as a crash would) and waits until it is gone. */
+    /** Stops the server (SIGTERM, SIGKILL after 10 s) and waits until it is gone. */
     public synchronized void stop() {
         if (process == null) {
             return;
@@ -85,6 +85,20 @@ public final class RedisServerProcess implements AutoCloseable {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** SIGKILL, as a crashed or OOM-killed server goes: no goodbye to its clients' sockets beyond the kernel's. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -205,7 +205,7 @@ public final class RelayLoad {
                 DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(LOOPBACK, 0));
                 c.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
                 clients.add(c);
-                setUp(c, credentials.mint(user + "-" + i, 3600, now), peerAddress);
+                setUp(c, credentials.mint(1_400_000_000L, user + "-" + i, 3600, now), peerAddress);
             }
             selector = Selector.open();
             for (DatagramChannel c : clients) {

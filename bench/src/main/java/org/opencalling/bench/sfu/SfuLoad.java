@@ -90,8 +90,8 @@ public final class SfuLoad {
         try {
             Page a = page(chromium, html, contexts);
             Page b = page(chromium, html, contexts);
-            a.evaluate("s => start(s)", iceServers(credentials.mint("alice", 3600, now), relay.port()));
-            b.evaluate("s => start(s)", iceServers(credentials.mint("bob", 3600, now), relay.port()));
+            a.evaluate("s => start(s)", iceServers(credentials.mint(1_400_000_000L, "alice", 3600, now), relay.port()));
+            b.evaluate("s => start(s)", iceServers(credentials.mint(1_400_000_000L, "bob", 3600, now), relay.port()));
             String answer = (String) b.evaluate("sdp => answer(sdp)", a.evaluate("() => offer()"));
             a.evaluate("sdp => accept(sdp)", answer);
             a.evaluate("() => decoded(30, 30000)");

@@ -24,10 +24,12 @@ import org.opencalling.relay.service.RelayService;
 import org.opencalling.service.ApiException;
 import org.opencalling.service.Fields;
 import org.opencalling.service.Scopes;
+import org.opencalling.stun.TurnUsername;
 
 /**
  * The admin API: list this relay's allocations (scope {@code relay:read}) and end them, one or
  * all of a user's (scope {@code relay:write}). Each relay pod answers for its own allocations.
+ * A user is an application's userID ({@code ?app=&user=}): the TURN username carries both.
  */
 @Path("/v1/allocations")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,7 +46,7 @@ public class AllocationsResource {
     MeterRegistry registry;
 
     /** One allocation as the admin API shows it; times are epoch milliseconds. */
-    public record AllocationView(String id, String user, String username, String transport, String client,
+    public record AllocationView(String id, Long app, String user, String username, String transport, String client,
                                 String relayedAddress, long createdAt, long expiresAt, int permissions, int channels,
                                 long packetsToPeer, long bytesToPeer, long packetsToClient, long bytesToClient,
                                 long droppedOverCap) {
@@ -57,15 +59,17 @@ public class AllocationsResource {
     }
 
     @GET
-    @Operation(summary = "This relay's allocations, oldest first (optionally one user's)")
-    public AllocationList list(@QueryParam("user") String user) {
+    @Operation(summary = "This relay's allocations, oldest first (optionally one user's, of one application or of any)")
+    public AllocationList list(@QueryParam("user") String user, @QueryParam("app") String app) {
         Scopes.require(identity, "relay:read", registry);
         String only = user == null ? null : Fields.userId(user);
+        Long onlyApp = app == null ? null : Fields.sdkAppId(app);
         // Read beside the relay's thread, not on it: a long list must not delay media.
         List<AllocationView> views = new ArrayList<>();
         for (Allocation a : relay.allocations().list()) {
-            if (only == null || only.equals(Allocations.quotaKey(a.username()))) {
-                views.add(view(a));
+            TurnUsername u = TurnUsername.parse(a.username());
+            if ((only == null || only.equals(u.user())) && (onlyApp == null || onlyApp == u.sdkAppId())) {
+                views.add(view(a, u));
             }
         }
         views.sort(Comparator.comparingLong(AllocationView::createdAt).thenComparing(AllocationView::id));
@@ -81,7 +85,7 @@ public class AllocationsResource {
         if (a == null) {
             throw notFound(id);
         }
-        return view(a);
+        return view(a, TurnUsername.parse(a.username()));
     }
 
     @DELETE
@@ -97,21 +101,25 @@ public class AllocationsResource {
     }
 
     @DELETE
-    @Operation(summary = "End every allocation of one user now")
-    public Ended endUser(@QueryParam("user") String user) {
+    @Operation(summary = "End every allocation of one user (an application's userID) now")
+    public Ended endUser(@QueryParam("user") String user, @QueryParam("app") String app) {
         Scopes.require(identity, "relay:write", registry);
         if (user == null) {
             throw ApiException.badRequest("missing-field", "user is required (ending everything is not offered)");
         }
-        String who = Fields.userId(user);
+        if (app == null) {
+            throw ApiException.badRequest("missing-field",
+                    "app is required with user: the same userID in two applications is two users");
+        }
+        String who = TurnUsername.of(1, Fields.sdkAppId(app), Fields.userId(user)).holder();
         List<Allocation> theirs = relay.allocations().list().stream()
                 .filter(a -> who.equals(Allocations.quotaKey(a.username()))).toList();
         return new Ended(theirs.isEmpty() ? 0 : await(relay.server().end(theirs)));
     }
 
-    private AllocationView view(Allocation a) {
+    private AllocationView view(Allocation a, TurnUsername u) {
         Allocation.Traffic t = a.traffic();
-        return new AllocationView(a.id(), Allocations.quotaKey(a.username()), a.username(),
+        return new AllocationView(a.id(), u.sdkAppId() > 0 ? u.sdkAppId() : null, u.user(), a.username(),
                 a.tuple().transport().name().toLowerCase(java.util.Locale.ROOT),
                 a.tuple().client().getAddress().getHostAddress() + ":" + a.tuple().client().getPort(),
                 relay.publicHost() + ":" + a.relayPort(), a.createdAt(), a.expiresAt(), a.permissionCount(),

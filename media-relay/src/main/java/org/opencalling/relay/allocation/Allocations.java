@@ -146,12 +146,12 @@ public final class Allocations {
     }
 
     /**
-     * The user a quota counts against: a TURN REST username's part after its expiry
-     * ({@code expiry:user}), since every login mints a new username for the same user.
+     * Who a quota counts against: the username's application and user, without its expiry
+     * ({@code expiry:sdkAppId:user}), since every login mints a new username for the same user.
      */
     public static String quotaKey(String username) {
-        int colon = username.indexOf(':');
-        return colon < 0 ? username : username.substring(colon + 1);
+        org.opencalling.stun.TurnUsername u = org.opencalling.stun.TurnUsername.parse(username);
+        return u == null ? username : u.holder();
     }
 
     private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();

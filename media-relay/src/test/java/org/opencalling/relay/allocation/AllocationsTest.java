@@ -56,6 +56,19 @@ class AllocationsTest {
     }
 
     @Test
+    void aUsersQuotaIsPerApplicationWhateverTheExpiry() {
+        Allocations a = allocations(2, 10, 10);
+        // Every login mints a new username (a new expiry) for the same user: one quota.
+        assertTrue(a.create(tuple(1), "1700000600:1400000000:alice", -1, T).ok());
+        assertTrue(a.create(tuple(2), "1700000900:1400000000:alice", -1, T).ok());
+        assertEquals(486, a.create(tuple(3), "1700001200:1400000000:alice", -1, T).errorCode(), "alice's quota");
+        // The same userID in another application is another user, with a quota of its own.
+        assertTrue(a.create(tuple(4), "1700000600:1400000001:alice", -1, T).ok(), "another application's alice");
+        assertEquals("1400000001:alice", Allocations.quotaKey("1700000600:1400000001:alice"));
+        assertEquals("alice", Allocations.quotaKey("1700000600:alice"), "a username without an application");
+    }
+
+    @Test
     void portsRunOutWith508AndComeBackOnExpiry() {
         Allocations a = allocations(10, 10, 2);
         Allocation x = a.create(tuple(1), "u", -1, T).allocation();

@@ -73,8 +73,8 @@ class ChromiumRelayCallTest {
             Page alice = open(aliceContext);
             Page bob = open(bobContext);
             long now = System.currentTimeMillis() / 1000;
-            alice.evaluate("s => start(s)", iceServers(credentials.mint("alice", 3600, now), port, transport));
-            bob.evaluate("s => start(s)", iceServers(credentials.mint("bob", 3600, now), port, transport));
+            alice.evaluate("s => start(s)", iceServers(credentials.mint(1_400_000_000L, "alice", 3600, now), port, transport));
+            bob.evaluate("s => start(s)", iceServers(credentials.mint(1_400_000_000L, "bob", 3600, now), port, transport));
 
             String offer = (String) alice.evaluate("() => offer()");
             assertTrue(offer.contains("typ relay"), "alice gathered a relay candidate from our relay:\n" + offer);

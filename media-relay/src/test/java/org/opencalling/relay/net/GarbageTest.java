@@ -50,7 +50,7 @@ class GarbageTest {
                 System::currentTimeMillis, 2);
              DatagramSocket peer = new DatagramSocket(0, loopback);
              TestTurnClient good = TestTurnClient.udp(new InetSocketAddress(loopback, relay.udpPorts().get(0)),
-                     credentials.mint("good", 600, System.currentTimeMillis() / 1000), "opencalling")) {
+                     credentials.mint(1_400_000_000L, "good", 600, System.currentTimeMillis() / 1000), "opencalling")) {
             InetSocketAddress relayed = good.allocate();
             InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
             byte[] bindTid = TestTurnClient.tid();

@@ -109,7 +109,7 @@ class RelayServerTest {
                     .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24)).encode());
             assertEquals(401, ErrorCode.decode(challenge.get(StunTypes.ERROR_CODE).orElseThrow().value()).code());
             String nonce = challenge.get(StunTypes.NONCE).orElseThrow().asText();
-            TurnCredentials.Credential cred = credentials.mint("alice", 600, System.currentTimeMillis() / 1000);
+            TurnCredentials.Credential cred = credentials.mint(1_400_000_000L, "alice", 600, System.currentTimeMillis() / 1000);
             byte[] key = StunIntegrity.longTermKey(cred.username(), REALM, cred.password());
             StunMessage ok = exchange(client, server, auth(StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
                     .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24)), cred, nonce, key));
@@ -212,7 +212,7 @@ class RelayServerTest {
             out.flush();
             StunMessage challenge = readStun(in);
             String nonce = challenge.get(StunTypes.NONCE).orElseThrow().asText();
-            TurnCredentials.Credential cred = credentials.mint("tcp-user", 600, System.currentTimeMillis() / 1000);
+            TurnCredentials.Credential cred = credentials.mint(1_400_000_000L, "tcp-user", 600, System.currentTimeMillis() / 1000);
             byte[] key = StunIntegrity.longTermKey(cred.username(), REALM, cred.password());
             out.write(auth(StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
                     .add(StunAttribute.u32(StunTypes.REQUESTED_TRANSPORT, 17L << 24)), cred, nonce, key));

@@ -25,8 +25,15 @@ class AdminApiTest {
     @Inject
     RelayService relay;
 
+    static final long APP = 1_400_000_000L;
+    static final long OTHER_APP = 1_400_000_001L;
+
+    TurnCredentials.Credential credential(long app, String user) {
+        return new TurnCredentials("service-test-secret").mint(app, user, 600, System.currentTimeMillis() / 1000);
+    }
+
     TurnCredentials.Credential credential(String user) {
-        return new TurnCredentials("service-test-secret").mint(user, 600, System.currentTimeMillis() / 1000);
+        return credential(APP, user);
     }
 
     @Test
@@ -38,21 +45,30 @@ class AdminApiTest {
         InetSocketAddress tcp = new InetSocketAddress(loopback, relay.tcpPorts().get(0));
         try (TestTurnClient aliceUdp = TestTurnClient.udp(udp, credential("admin-alice"), "opencalling");
              TestTurnClient aliceTcp = TestTurnClient.tcp(tcp, credential("admin-alice"), "opencalling");
-             TestTurnClient bob = TestTurnClient.udp(udp, credential("admin-bob"), "opencalling")) {
+             TestTurnClient bob = TestTurnClient.udp(udp, credential("admin-bob"), "opencalling");
+             TestTurnClient otherAlice = TestTurnClient.udp(udp, credential(OTHER_APP, "admin-alice"), "opencalling")) {
             InetSocketAddress aliceRelayed = aliceUdp.allocate();
             aliceTcp.allocate();
             InetSocketAddress bobRelayed = bob.allocate();
+            otherAlice.allocate(); // the same userID in another application: another user
 
             given().get("/v1/allocations").then().statusCode(401).body("error", equalTo("unauthorized"));
             given().auth().oauth2("not.a.token").get("/v1/allocations").then().statusCode(401);
-            given().auth().oauth2(reader).delete("/v1/allocations?user=admin-bob").then().statusCode(403)
+            given().auth().oauth2(reader).delete("/v1/allocations?user=admin-bob&app=" + APP).then().statusCode(403)
                     .body("error", equalTo("forbidden"));
 
-            List<Map<String, Object>> alices = given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice")
+            given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice").then().statusCode(200)
+                    .body("count", equalTo(3)); // without app: that userID in every application
+            given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice&app=" + OTHER_APP).then().statusCode(200)
+                    .body("count", equalTo(1)).body("allocations[0].app", equalTo((int) OTHER_APP));
+            given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice&app=x").then().statusCode(400)
+                    .body("error", equalTo("invalid-field"));
+            List<Map<String, Object>> alices = given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice&app=" + APP)
                     .then().statusCode(200).body("count", equalTo(2)).body("allocations", hasSize(2))
                     .extract().jsonPath().getList("allocations");
             Map<String, Object> first = alices.get(0);
             assertEquals("admin-alice", first.get("user"));
+            assertEquals(APP, ((Number) first.get("app")).longValue());
             assertEquals("udp", first.get("transport"), "oldest first");
             assertEquals("127.0.0.1:" + aliceRelayed.getPort(), first.get("relayedAddress"));
             assertTrue(((Number) first.get("expiresAt")).longValue() > System.currentTimeMillis());
@@ -69,7 +85,11 @@ class AdminApiTest {
                     .body("error", equalTo("not-found"));
             given().auth().oauth2(reader).get("/v1/allocations/" + tcpId).then().statusCode(404);
             given().auth().oauth2(admin).delete("/v1/allocations").then().statusCode(400);
-            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-bob").then().statusCode(200)
+            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-bob").then().statusCode(400)
+                    .body("error", equalTo("missing-field")); // a userID alone names a user in every application
+            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-bob&app=" + OTHER_APP).then().statusCode(200)
+                    .body("ended", equalTo(0));
+            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-bob&app=" + APP).then().statusCode(200)
                     .body("ended", equalTo(1));
             given().auth().oauth2(reader).get("/v1/allocations?user=admin-bob").then().statusCode(200)
                     .body("count", equalTo(0));
@@ -77,10 +97,12 @@ class AdminApiTest {
                 assertEquals(bobRelayed.getPort(), rebind.getLocalPort(), "bob's relayed port was released");
             }
             given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice").then().statusCode(200)
-                    .body("count", equalTo(1));
+                    .body("count", equalTo(2));
             assertEquals(endedBefore + 2, relay.allocations().ended(Allocations.End.ADMIN));
-            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-alice").then().statusCode(200)
+            given().auth().oauth2(admin).delete("/v1/allocations?user=admin-alice&app=" + APP).then().statusCode(200)
                     .body("ended", equalTo(1));
+            given().auth().oauth2(reader).get("/v1/allocations?user=admin-alice&app=" + OTHER_APP).then().statusCode(200)
+                    .body("count", equalTo(1));
         }
     }
 }

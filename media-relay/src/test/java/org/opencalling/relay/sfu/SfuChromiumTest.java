@@ -172,7 +172,7 @@ class SfuChromiumTest {
         List<String> members = List.of("kai", "lea", "max");
         for (String m : members) {
             long now = System.currentTimeMillis() / 1000;
-            TurnCredentials.Credential c = credentials.mint(m, 3600, now);
+            TurnCredentials.Credential c = credentials.mint(1_400_000_000L, m, 3600, now);
             Object servers = List.of(java.util.Map.of("urls", List.of("turn:127.0.0.1:" + relay.udpPorts().get(0) + "?transport=udp"),
                     "username", c.username(), "credential", c.password()));
             join("room-4", m, true, servers);

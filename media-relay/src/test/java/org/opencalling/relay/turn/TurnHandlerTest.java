@@ -40,7 +40,7 @@ class TurnHandlerTest {
     TurnHandler handler = new TurnHandler(allocations,
             new PeerPolicy(List.of()), new StatelessNonce("k".getBytes(), 600_000), credentials, REALM,
             address("192.0.2.10"));
-    final TurnCredentials.Credential alice = credentials.mint("alice", 3600, NOW / 1000);
+    final TurnCredentials.Credential alice = credentials.mint(1_400_000_000L, "alice", 3600, NOW / 1000);
     final byte[] key = StunIntegrity.longTermKey(alice.username(), REALM, alice.password());
     String nonce;
 
@@ -129,7 +129,7 @@ class TurnHandlerTest {
         allocate(TUPLE); // gets a nonce
         byte[] wrongKey = StunIntegrity.longTermKey(alice.username(), REALM, "not-the-password");
         assertEquals(401, errorOf(send(authed(StunTypes.ALLOCATE, TUPLE).integrity(wrongKey).encode(), TUPLE, NOW)));
-        TurnCredentials.Credential expired = credentials.mint("alice", 10, NOW / 1000 - 60);
+        TurnCredentials.Credential expired = credentials.mint(1_400_000_000L, "alice", 10, NOW / 1000 - 60);
         assertEquals(401, errorOf(send(StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())
                 .add(StunAttribute.text(StunTypes.USERNAME, expired.username()))
                 .add(StunAttribute.text(StunTypes.REALM, REALM)).add(StunAttribute.text(StunTypes.NONCE, nonce))
@@ -184,7 +184,7 @@ class TurnHandlerTest {
         assertArrayEquals(first.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(),
                 again.get(StunTypes.XOR_RELAYED_ADDRESS).orElseThrow().value(), "the same allocation");
         // Mallory has valid credentials of her own but spoofs alice's address: 441, nothing changes.
-        TurnCredentials.Credential mallory = credentials.mint("mallory", 3600, NOW / 1000);
+        TurnCredentials.Credential mallory = credentials.mint(1_400_000_000L, "mallory", 3600, NOW / 1000);
         byte[] malloryKey = StunIntegrity.longTermKey(mallory.username(), REALM, mallory.password());
         StunMessage refused = send(StunEncoder.message(StunTypes.REFRESH, StunTypes.REQUEST, tid())
                 .add(StunAttribute.u32(StunTypes.LIFETIME, 0))
@@ -198,7 +198,7 @@ class TurnHandlerTest {
 
     @Test
     void anAllocationOutlivesItsCredentialsValidityForItsOwnUser() {
-        TurnCredentials.Credential shortLived = credentials.mint("alice", 60, NOW / 1000);
+        TurnCredentials.Credential shortLived = credentials.mint(1_400_000_000L, "alice", 60, NOW / 1000);
         byte[] k = StunIntegrity.longTermKey(shortLived.username(), REALM, shortLived.password());
         authed(StunTypes.ALLOCATE, TUPLE);
         StunEncoder allocate = StunEncoder.message(StunTypes.ALLOCATE, StunTypes.REQUEST, tid())

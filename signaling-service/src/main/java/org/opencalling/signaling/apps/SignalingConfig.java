@@ -77,8 +77,9 @@ public class SignalingConfig {
         return new UserSigVerifier(apps);
     }
 
-    public List<IceServers.IceServer> iceServers(String userId, long nowSeconds) {
-        return IceServers.of(publicHost, udpPorts, tcpPorts, turn.mint(userId, turnTtl.toSeconds(), nowSeconds));
+    /** The relay's TURN servers with fresh credentials; the username names the application and the user. */
+    public List<IceServers.IceServer> iceServers(long sdkAppId, String userId, long nowSeconds) {
+        return IceServers.of(publicHost, udpPorts, tcpPorts, turn.mint(sdkAppId, userId, turnTtl.toSeconds(), nowSeconds));
     }
 
     public long turnTtlSeconds() {

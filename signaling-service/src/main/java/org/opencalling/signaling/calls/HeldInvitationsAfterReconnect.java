@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.opencalling.signaling.presence.LocalSessions;
 import org.opencalling.signaling.presence.Pod;
+import org.opencalling.signaling.presence.RefreshLoop;
 import org.opencalling.signaling.routing.Delivery;
 import org.opencalling.signaling.routing.PodChannels;
 
@@ -13,6 +14,8 @@ import org.opencalling.signaling.routing.PodChannels;
  * While this pod's frame channel was not subscribed, invitations for its users found no
  * listener and were held as for offline users; once subscribed again they are delivered to the
  * users here who are still rung. (Other frames of that gap are lost, as on any dropped socket.)
+ * Presence is refreshed first, at once rather than at the next round: a Redis that came back
+ * empty has lost this pod's sessions, and until they are back its users look offline to callers.
  */
 @Singleton
 public class HeldInvitationsAfterReconnect {
@@ -29,11 +32,15 @@ public class HeldInvitationsAfterReconnect {
     @Inject
     Pod pod;
 
+    @Inject
+    RefreshLoop presence;
+
     void start(@Observes StartupEvent e) {
         channels.afterResubscribe(Delivery.CHANNEL_PREFIX + pod.name(), this::deliver);
     }
 
     void deliver() {
+        presence.refresh();
         for (LocalSessions.Local l : sessions.all()) {
             try {
                 calls.deliverHeldInvitations(l.sdkAppId(), l.userId());

@@ -34,7 +34,8 @@ public class RefreshLoop {
         timer = Periodic.start("presence-refresh", interval, this::refresh);
     }
 
-    void refresh() {
+    /** One round now (also run by the timer). */
+    public void refresh() {
         try {
             List<PresenceClient.SessionRef> mine = new java.util.ArrayList<>(sessions.all().stream()
                     .map(l -> new PresenceClient.SessionRef(l.sdkAppId(), l.userId(), l.sessionId())).toList());

@@ -3,8 +3,11 @@ package org.opencalling.signaling.routing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands;
 import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.mutiny.redis.client.Command;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -24,12 +27,20 @@ import org.opencalling.service.Periodic;
  * reach this pod's sockets again. So each channel gets a probe published on it every
  * {@link #PROBE_EVERY}; when its probes stop coming back (or Redis ends the subscription) it
  * is subscribed again. Readiness is DOWN while a channel is not confirmed.
+ *
+ * <p>Each channel has a connection of its own, taken from the client (so it follows the
+ * configured Redis) and driven by hand: its handler is in place before SUBSCRIBE is sent, and
+ * an attempt Redis does not confirm within {@link #SUBSCRIBE_WITHIN} is closed and made again.
+ * (The Quarkus pub/sub wrapper sets its handler only after SUBSCRIBE is written, so the
+ * confirmation can come first and be lost; its attempt then never ends. After a Redis restart
+ * that left the pod's channel unsubscribed, and the pod not ready, for good.)
  */
 @Singleton
 public class PodChannels {
     private static final Logger LOG = Logger.getLogger(PodChannels.class);
     static final Duration PROBE_EVERY = Duration.ofSeconds(2);
     static final long STALE_MILLIS = 3 * PROBE_EVERY.toMillis() + 1000;
+    static final long SUBSCRIBE_WITHIN = 5_000;
     private static final String PROBE = "__probe__:";
 
     @Inject
@@ -51,76 +62,124 @@ public class PodChannels {
         final String name;
         final Consumer<String> handler;
         volatile long lastProbe = System.currentTimeMillis();
-        volatile ReactivePubSubCommands.ReactiveRedisSubscriber subscriber;
-        volatile boolean subscribing;
+        /** The current attempt's connection (confirmed or not), null between attempts. */
+        RedisConnection connection;
+        volatile boolean confirmed;
+        /** When the current attempt started, 0 when none is on its way. */
+        volatile long subscribingSince;
         volatile boolean subscribedBefore;
         volatile boolean recover;
+        /** Each attempt has its own number; callbacks of a replaced one are ignored. */
+        volatile long generation;
 
         Channel(String name, Consumer<String> handler) {
             this.name = name;
             this.handler = handler;
         }
 
-        /** Each subscription has its own number; callbacks of a replaced one are ignored. */
-        volatile long generation;
-
-        void message(long gen, String m) {
-            if (gen != generation) {
-                return; // an old subscription still delivering: the current one has it too
+        void received(long gen, Response r) {
+            if (gen != generation || r == null || r.size() < 2) {
+                return; // an old connection still delivering: the current one has it too
             }
-            if (m.startsWith(PROBE)) {
-                if (m.endsWith(nonce)) {
-                    lastProbe = System.currentTimeMillis();
+            String kind = r.get(0).toString();
+            if ("message".equals(kind) && r.size() >= 3) {
+                String m = r.get(2).toString();
+                if (m.startsWith(PROBE)) {
+                    if (m.endsWith(nonce)) {
+                        lastProbe = System.currentTimeMillis();
+                    }
+                    return;
                 }
-                return;
+                handler.accept(m);
+            } else if ("subscribe".equals(kind)) {
+                confirmedNow(gen);
             }
-            handler.accept(m);
+        }
+
+        private void confirmedNow(long gen) {
+            synchronized (this) {
+                if (gen != generation || confirmed) {
+                    return;
+                }
+                confirmed = true;
+                subscribingSince = 0;
+                lastProbe = System.currentTimeMillis();
+            }
+            if (subscribedBefore) {
+                recover = true; // hooks run on the timer thread, not on this event loop
+            }
+            subscribedBefore = true;
         }
 
         synchronized void subscribe() {
-            if (subscribing || stopped) {
+            if (subscribingSince != 0 || stopped) {
                 return;
             }
-            subscribing = true;
             long gen = ++generation;
-            var old = subscriber;
-            subscriber = null;
+            confirmed = false;
+            subscribingSince = System.currentTimeMillis();
+            closeConnection();
+            reactive.getRedis().connect().subscribe().with(conn -> {
+                synchronized (this) {
+                    if (gen != generation || stopped) {
+                        conn.close().subscribe().with(v -> { }, e -> { });
+                        return;
+                    }
+                    connection = conn;
+                }
+                conn.handler(r -> received(gen, r));
+                conn.endHandler(() -> ended(gen));
+                conn.exceptionHandler(e -> ended(gen));
+                conn.send(Request.cmd(Command.SUBSCRIBE).arg(name)).subscribe().with(r -> { }, e -> failed(gen, e));
+            }, e -> failed(gen, e));
+        }
+
+        /** Closes the current attempt's connection, if any (its callbacks are stale from now on). */
+        private synchronized void closeConnection() {
+            RedisConnection old = connection;
+            connection = null;
             if (old != null) {
-                old.unsubscribe().subscribe().with(v -> { }, e -> LOG.debugf("unsubscribing %s: %s", name, e.toString()));
+                old.close().subscribe().with(v -> { }, e -> LOG.debugf("closing %s: %s", name, e.toString()));
             }
-            reactive.pubsub(String.class).subscribe(List.of(name), m -> message(gen, m), () -> ended(gen),
-                            e -> ended(gen))
-                    .subscribe().with(s -> {
-                        synchronized (this) {
-                            subscribing = false;
-                            if (gen != generation) {
-                                s.unsubscribe().subscribe().with(v -> { }, e -> { });
-                                return;
-                            }
-                            subscriber = s;
-                        }
-                        if (subscribedBefore) {
-                            recover = true; // hooks run on the timer thread, not on this event loop
-                        }
-                        subscribedBefore = true;
-                    }, e -> {
-                        synchronized (this) {
-                            subscribing = false;
-                        }
-                        LOG.warnf("Subscribing to %s failed (%s); retrying", name, e.toString());
-                    });
+        }
+
+        private void failed(long gen, Throwable e) {
+            synchronized (this) {
+                if (gen != generation) {
+                    return;
+                }
+                subscribingSince = 0;
+                closeConnection();
+            }
+            LOG.warnf("Subscribing to %s failed (%s); retrying", name, e.toString());
         }
 
         void ended(long gen) {
-            if (stopped || gen != generation) {
-                return; // shutting down, or an old subscription closing after its replacement
+            synchronized (this) {
+                if (stopped || gen != generation) {
+                    return; // shutting down, or an old connection closing after its replacement
+                }
+                confirmed = false;
+                subscribingSince = 0;
+                closeConnection();
             }
             LOG.warnf("Redis ended the subscription to %s; subscribing again", name);
             registry.counter("signaling.resubscriptions", "reason", "ended").increment();
-            synchronized (this) {
-                subscriber = null;
-            }
             subscribe(); // at once (non-blocking); if Redis is not back yet, the timer retries
+        }
+
+        /** For the timer: an attempt Redis has not confirmed in time is given up and made again. */
+        void unstick(long now) {
+            long since = subscribingSince;
+            if (since != 0 && now - since > SUBSCRIBE_WITHIN) {
+                LOG.warnf("Redis did not confirm the subscription to %s within %d ms; subscribing again", name, now - since);
+                registry.counter("signaling.resubscriptions", "reason", "unconfirmed").increment();
+                synchronized (this) {
+                    generation++;
+                    subscribingSince = 0;
+                    closeConnection();
+                }
+            }
         }
     }
 
@@ -157,9 +216,10 @@ public class PodChannels {
                     }
                 }
             }
-            if (c.subscriber == null && !c.subscribing) {
+            c.unstick(now);
+            if (!c.confirmed && c.subscribingSince == 0) {
                 c.subscribe();
-            } else if (now - c.lastProbe > STALE_MILLIS && !c.subscribing) {
+            } else if (c.confirmed && now - c.lastProbe > STALE_MILLIS) {
                 LOG.warnf("No probe came back on %s for %d ms; subscribing again", c.name, now - c.lastProbe);
                 registry.counter("signaling.resubscriptions", "reason", "probe-lost").increment();
                 c.lastProbe = now; // give the new subscription its time
@@ -179,7 +239,7 @@ public class PodChannels {
         var b = HealthCheckResponse.named("pod-channels");
         boolean up = true;
         for (Channel c : channels.values()) {
-            boolean ok = c.subscriber != null && now - c.lastProbe <= STALE_MILLIS;
+            boolean ok = c.confirmed && now - c.lastProbe <= STALE_MILLIS;
             b.withData(c.name, ok ? "subscribed" : "not confirmed");
             up &= ok;
         }
@@ -191,5 +251,6 @@ public class PodChannels {
         if (timer != null) {
             timer.close();
         }
+        channels.values().forEach(Channel::closeConnection);
     }
 }

@@ -347,7 +347,7 @@ public class SignalingSocket {
             ok.put("userId", userId);
             ok.put("sessionId", sessionId);
             ok.put("resumed", resumed);
-            ok.set("iceServers", json.valueToTree(config.iceServers(userId, now)));
+            ok.set("iceServers", json.valueToTree(config.iceServers(sdkAppId, userId, now)));
             ok.put("iceTtl", config.turnTtlSeconds());
             iceRenewal.issued(sid, now);
             registry.counter("signaling.sessions", "kind", claimed ? "resumed" : fromPod != null

@@ -56,7 +56,7 @@ public class IceRenewal {
             if (at == null || now - at >= half) {
                 ObjectNode f = json.createObjectNode();
                 f.put("type", "ice-servers");
-                f.set("iceServers", json.valueToTree(config.iceServers(l.userId(), now)));
+                f.set("iceServers", json.valueToTree(config.iceServers(l.sdkAppId(), l.userId(), now)));
                 f.put("iceTtl", config.turnTtlSeconds());
                 if (sessions.send(l.sessionId(), f.toString())) {
                     issued.put(l.sessionId(), now);

@@ -52,8 +52,10 @@ class SignalingSocketTest {
             assertEquals("turn:relay.test:8000?transport=udp", ice.get("urls").get(0).asText());
             assertEquals("turn:relay.test:8687?transport=tcp", ice.get("urls").get(6).asText());
             String username = ice.get("username").asText();
-            assertTrue(username.endsWith(":alice"), username);
-            long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
+            org.opencalling.stun.TurnUsername named = org.opencalling.stun.TurnUsername.parse(username);
+            assertEquals(SignalingTestResource.APP, named.sdkAppId(), "the application is in the username: " + username);
+            assertEquals("alice", named.user(), username);
+            long expiry = named.expiry();
             assertTrue(Math.abs(expiry - (System.currentTimeMillis() / 1000 + 3600)) < 60, "valid about an hour");
             assertEquals(new TurnCredentials(SignalingTestResource.TURN_SECRET).password(username),
                     ice.get("credential").asText(), "the relay can check it with the shared secret");

@@ -10,7 +10,7 @@ import org.opencalling.stun.TurnCredentials;
 class IceServersTest {
     @Test
     void iceServersOnEveryPort() {
-        var cred = new TurnCredentials("x").mint("bob", 60, 0);
+        var cred = new TurnCredentials("x").mint(1_400_000_000L, "bob", 60, 0);
         var servers = IceServers.of("relay.example.org", List.of(8000, 443), List.of(8687), cred);
         assertEquals(List.of("turn:relay.example.org:8000?transport=udp", "turn:relay.example.org:443?transport=udp",
                 "turn:relay.example.org:8687?transport=tcp"), servers.get(0).urls());
