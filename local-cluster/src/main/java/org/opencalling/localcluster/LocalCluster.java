@@ -27,6 +27,8 @@ public final class LocalCluster {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile RedisServerProcess redis;
+    /** A Redis the caller runs (a Sentinel set in tests): its REDIS_* variables; null for the embedded one. */
+    private Map<String, String> externalRedis;
 
     LocalCluster(Path root, Options options) {
         this.root = root;
@@ -58,6 +60,16 @@ public final class LocalCluster {
         return "redis://127.0.0.1:" + redisPort();
     }
 
+    /** The services use this Redis instead of starting the embedded one (its REDIS_URL and the like). */
+    LocalCluster usingRedis(Map<String, String> env) {
+        this.externalRedis = Map.copyOf(env);
+        return this;
+    }
+
+    private Map<String, String> redisEnv() {
+        return externalRedis != null ? externalRedis : Map.of("REDIS_URL", redisUrl());
+    }
+
     /** The services, in start order. */
     List<ServiceSpec> plan() {
         int o = options.portOffset();
@@ -70,7 +82,7 @@ public final class LocalCluster {
         usersigEnv.put("USERSIG_DEMO_MODE", "true");
         usersigEnv.put("JWT_ALLOW_GENERATED_KEY", "true");
         Map<String, String> presenceEnv = new LinkedHashMap<>();
-        presenceEnv.put("REDIS_URL", redisUrl());
+        presenceEnv.putAll(redisEnv());
         presenceEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         presenceEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: events off
         Map<String, String> signalingEnv = new LinkedHashMap<>();
@@ -84,11 +96,11 @@ public final class LocalCluster {
         // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
         relayEnv.put("RELAY_ALLOWED_PEER_CIDRS", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7");
         relayEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json"); // the admin API's tokens
-        relayEnv.put("REDIS_URL", redisUrl()); // SFU rooms: signaling reaches the SFU through Redis
+        relayEnv.putAll(redisEnv()); // SFU rooms: signaling reaches the SFU through Redis
         signalingEnv.put("USERSIG_URL", usersigUrl);
         signalingEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
         signalingEnv.put("PRESENCE_URL", "http://localhost:" + (8092 + o));
-        signalingEnv.put("REDIS_URL", redisUrl());
+        signalingEnv.putAll(redisEnv());
         signalingEnv.put("SIGNALING_CLIENT", DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET);
         signalingEnv.put("POD_NAME", "signaling-local-1");
         signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
@@ -174,7 +186,7 @@ public final class LocalCluster {
     /** Starts everything and prints the table; 0 when all is ready (the browser tests use it too). */
     int start() throws Exception {
         List<ServiceSpec> plan = plan();
-        if (!portFree(redisPort())) {
+        if (externalRedis == null && !portFree(redisPort())) {
             System.err.printf("run-local: port %d (Redis) is in use. Is another run-local or a redis-server "
                     + "running? Stop it, or pass --port-offset N.%n", redisPort());
             return 1;
@@ -192,7 +204,9 @@ public final class LocalCluster {
         String java = ProcessHandle.current().info().command().orElse("java");
 
         System.out.println("Starting OpenCalling locally (demo mode; demo credentials, not for production)...");
-        redis = RedisServerProcess.start(redisPort());
+        if (externalRedis == null) {
+            redis = RedisServerProcess.start(redisPort());
+        }
         for (ServiceSpec s : plan) {
             ServiceProcess p = new ServiceProcess(s, logs);
             synchronized (running) {
@@ -246,8 +260,12 @@ public final class LocalCluster {
 
     private void printTable() {
         StringBuilder b = new StringBuilder("\nOpenCalling is running:\n");
-        b.append(String.format("  %-20s %-24s %s%n", "redis", redisUrl(),
-                "embedded redis-server, no persistence (pid " + redis.pid() + ")"));
+        if (redis != null) {
+            b.append(String.format("  %-20s %-24s %s%n", "redis", redisUrl(),
+                    "embedded redis-server, no persistence (pid " + redis.pid() + ")"));
+        } else {
+            b.append(String.format("  %-20s %s%n", "redis", externalRedis));
+        }
         synchronized (running) {
             for (ServiceProcess p : running) {
                 b.append(String.format("  %-20s %-24s %s%n", p.spec().name(), p.spec().url(), p.spec().note()));
@@ -274,7 +292,7 @@ public final class LocalCluster {
     private void watch() {
         Thread t = new Thread(() -> {
             while (!stopping) {
-                if (!redis.alive() && !stopping) {
+                if (redis != null && !redis.alive() && !stopping) {
                     System.err.println("run-local: the embedded redis-server exited unexpectedly.");
                     System.exit(1);
                 }

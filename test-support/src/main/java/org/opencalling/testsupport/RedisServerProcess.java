@@ -25,10 +25,19 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private final int port;
     private final Path logFile;
+    /** Before the options: a config file (a sentinel needs one it can rewrite), or nothing. */
+    private final List<String> leading;
+    private final List<String> options;
     private Process process;
 
     private RedisServerProcess(int port) {
+        this(port, List.of(), List.of("--save", "", "--appendonly", "no"));
+    }
+
+    private RedisServerProcess(int port, List<String> leading, List<String> options) {
         this.port = port;
+        this.leading = leading;
+        this.options = options;
         try {
             this.logFile = Files.createTempFile("redis-" + port + "-", ".log");
         } catch (IOException e) {
@@ -44,6 +53,34 @@ public final class RedisServerProcess implements AutoCloseable {
         RedisServerProcess r = new RedisServerProcess(port);
         r.start();
         return r;
+    }
+
+    /** A replica of the server on {@code primaryPort} (no persistence either). */
+    public static RedisServerProcess startReplicaOf(int port, int primaryPort) {
+        RedisServerProcess r = new RedisServerProcess(port, List.of(),
+                List.of("--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
+        r.start();
+        return r;
+    }
+
+    /**
+     * The same binary as a Sentinel watching {@code master} on {@code primaryPort}: it declares a
+     * server down after {@code downAfterMillis} and fails over with a quorum of {@code quorum}.
+     */
+    public static RedisServerProcess startSentinel(int port, String master, int primaryPort, int quorum, long downAfterMillis) {
+        try {
+            Path conf = Files.createTempFile("sentinel-" + port + "-", ".conf");
+            Files.writeString(conf, String.join("\n",
+                    "sentinel monitor " + master + " 127.0.0.1 " + primaryPort + " " + quorum,
+                    "sentinel down-after-milliseconds " + master + " " + downAfterMillis,
+                    "sentinel failover-timeout " + master + " " + Math.max(3000, 3 * downAfterMillis),
+                    "sentinel parallel-syncs " + master + " 1", ""));
+            RedisServerProcess r = new RedisServerProcess(port, List.of(conf.toString(), "--sentinel"), List.of());
+            r.start();
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public int port() {
@@ -63,8 +100,10 @@ public final class RedisServerProcess implements AutoCloseable {
             if (Files.isExecutable(SETSID)) {
                 command.add(SETSID.toString()); // its own session: a terminal's Ctrl-C is for the owner to handle
             }
-            command.addAll(List.of(binary().toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+            command.add(binary().toString());
+            command.addAll(leading);
+            command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--protected-mode", "no"));
+            command.addAll(options);
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))

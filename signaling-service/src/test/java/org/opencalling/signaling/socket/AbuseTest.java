@@ -14,6 +14,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.WsClient;
 
 /**
  * 10,000 random and malformed frames on one logged-in socket: each is answered or ignored, the

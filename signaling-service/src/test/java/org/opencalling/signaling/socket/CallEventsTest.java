@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.WsClient;
 
 /** Call events on the real Kafka broker, and the latency metrics, after real calls over sockets. */
 @QuarkusTest
@@ -26,7 +27,7 @@ class CallEventsTest {
     URI uri;
 
     WsClient user(String name) throws Exception {
-        return WsClient.loggedIn(uri, name);
+        return SignalingSocketTest.loggedIn(uri, name);
     }
 
     static List<JsonNode> eventsOf(String callId, int count) throws Exception {

@@ -8,6 +8,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.WsClient;
 
 /** Call flows over real sockets; every frame between users goes through Redis pub/sub. */
 @QuarkusTest
@@ -16,7 +17,7 @@ class CallFlowTest {
     URI uri;
 
     WsClient user(String name) throws Exception {
-        return WsClient.loggedIn(uri, name);
+        return SignalingSocketTest.loggedIn(uri, name);
     }
 
     @Test

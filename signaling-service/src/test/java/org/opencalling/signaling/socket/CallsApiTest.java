@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.WsClient;
 
 /** The REST invite API: a backend rings users; the call's state through its whole life. */
 @QuarkusTest

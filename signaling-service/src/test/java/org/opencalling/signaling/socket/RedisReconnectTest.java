@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.WsClient;
 
 /**
  * Redis drops this pod's subscriber connections: it subscribes again by itself; an invitation
@@ -23,7 +24,7 @@ class RedisReconnectTest {
     RedisDataSource redis;
 
     WsClient user(String name) throws Exception {
-        return WsClient.loggedIn(uri, name);
+        return SignalingSocketTest.loggedIn(uri, name);
     }
 
     @Test

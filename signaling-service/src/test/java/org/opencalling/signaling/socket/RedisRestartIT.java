@@ -23,6 +23,7 @@ import org.opencalling.testsupport.FreePorts;
 import org.opencalling.testsupport.RedisServerProcess;
 import org.opencalling.testsupport.ServiceProcess;
 import org.opencalling.testsupport.ServiceSpec;
+import org.opencalling.testsupport.WsClient;
 
 /**
  * One packaged signaling instance, started as systemd or a shell would start it (no POD_NAME),

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opencalling.signaling.sfu.SfuOutbox;
 import org.opencalling.signaling.sfu.SfuRooms;
+import org.opencalling.testsupport.WsClient;
 
 /**
  * Signaling's side of SFU rooms over a real Redis: which calls use the SFU, who may join, which
@@ -58,8 +59,8 @@ class SfuSignalingTest {
 
     @Test
     void aGroupCallsRoomGoesToTheLeastLoadedLiveNodeAndItsOffersReachTheMembers() throws Exception {
-        try (WsClient a = WsClient.loggedIn(uri, "sfa"); WsClient b = WsClient.loggedIn(uri, "sfb");
-             WsClient e = WsClient.loggedIn(uri, "sfe")) {
+        try (WsClient a = SignalingSocketTest.loggedIn(uri, "sfa"); WsClient b = SignalingSocketTest.loggedIn(uri, "sfb");
+             WsClient e = SignalingSocketTest.loggedIn(uri, "sfe")) {
             a.sendOnly("{\"type\":\"invite\",\"id\":\"i\",\"callees\":[\"sfb\"],\"groupId\":\"team\",\"callType\":\"video\"}");
             JsonNode ok = a.expect("invite-ok");
             String callId = ok.get("callId").asText();
@@ -141,7 +142,7 @@ class SfuSignalingTest {
 
     @Test
     void oneToOneCallsArePeerToPeer() throws Exception {
-        try (WsClient c = WsClient.loggedIn(uri, "sfc"); WsClient d = WsClient.loggedIn(uri, "sfd")) {
+        try (WsClient c = SignalingSocketTest.loggedIn(uri, "sfc"); WsClient d = SignalingSocketTest.loggedIn(uri, "sfd")) {
             c.sendOnly("{\"type\":\"invite\",\"id\":\"i\",\"callees\":[\"sfd\"],\"callType\":\"audio\"}");
             JsonNode ok = c.expect("invite-ok");
             assertEquals("p2p", ok.get("media").asText());

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.opencalling.stun.TurnCredentials;
 import org.opencalling.usersig.Applications;
 import org.opencalling.usersig.UserSigCodec;
+import org.opencalling.testsupport.WsClient;
 
 @QuarkusTest
 @QuarkusTestResource(SignalingTestResource.class)
@@ -38,6 +39,14 @@ class SignalingSocketTest {
     static String login(String user, String sig) {
         return "{\"type\":\"login\",\"id\":\"l1\",\"sdkAppId\":" + SignalingTestResource.APP + ",\"userId\":\"" + user
                 + "\",\"userSig\":\"" + sig + "\"}";
+    }
+
+    /** A socket to the endpoint at {@code httpUri} (the test's http URI of /v1/signaling), logged in as {@code user}. */
+    static WsClient loggedIn(URI httpUri, String user) throws Exception {
+        WsClient c = new WsClient(URI.create(httpUri.toString().replaceFirst("^http", "ws")), ORIGIN);
+        c.sendOnly(login(user, userSig(user, 600)));
+        c.expect("login-ok");
+        return c;
     }
 
     @Test

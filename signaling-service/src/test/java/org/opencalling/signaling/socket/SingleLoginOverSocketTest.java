@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.opencalling.testsupport.WsClient;
 
 /** The seed's FAQ case: the same user logs in twice; the first socket is kicked, as presence decides. */
 @QuarkusTest

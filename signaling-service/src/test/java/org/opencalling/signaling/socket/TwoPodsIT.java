@@ -28,6 +28,7 @@ import org.opencalling.testsupport.KafkaBroker;
 import org.opencalling.testsupport.RedisServerProcess;
 import org.opencalling.testsupport.ServiceProcess;
 import org.opencalling.testsupport.ServiceSpec;
+import org.opencalling.testsupport.WsClient;
 
 /**
  * Two packaged signaling instances over one Redis and one Kafka broker (with real usersig and

@@ -1,4 +1,4 @@
-package org.opencalling.signaling.socket;
+package org.opencalling.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,16 +11,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client (the JDK's) that queues what the server sends. */
-final class WsClient implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
-    final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
-    volatile String closeReason;
-    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
-    final WebSocket ws;
+/**
+ * A real WebSocket client (the JDK's) for signaling's protocol in tests and load tools: it
+ * queues what the server sends, and waits for a frame of a given type.
+ */
+public final class WsClient implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    public final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+    public volatile String closeReason;
+    public final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    public final WebSocket ws;
 
-    WsClient(URI uri, String origin) throws Exception {
+    public WsClient(URI uri, String origin) throws Exception {
         WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             b.header("Origin", origin);
@@ -60,20 +63,13 @@ final class WsClient implements AutoCloseable {
         }).get(10, TimeUnit.SECONDS);
     }
 
-    /** A socket to the endpoint at {@code httpUri} (the test's http URI of /v1/signaling), logged in as {@code user}. */
-    static WsClient loggedIn(URI httpUri, String user) throws Exception {
-        WsClient c = new WsClient(URI.create(httpUri.toString().replaceFirst("^http", "ws")), SignalingSocketTest.ORIGIN);
-        c.sendOnly(SignalingSocketTest.login(user, SignalingSocketTest.userSig(user, 600)));
-        c.expect("login-ok");
-        return c;
-    }
-
-    JsonNode send(String text) throws Exception {
+    /** Sends a frame and returns the next one that arrives. */
+    public JsonNode send(String text) throws Exception {
         ws.sendText(text, true).get(5, TimeUnit.SECONDS);
         return next();
     }
 
-    JsonNode next() throws Exception {
+    public JsonNode next() throws Exception {
         String s = received.poll(10, TimeUnit.SECONDS);
         if (s == null) {
             throw new AssertionError("no answer within 10 s");
@@ -82,7 +78,12 @@ final class WsClient implements AutoCloseable {
     }
 
     /** The next frame of this type; frames of other types before it are kept for later. */
-    JsonNode expect(String type) throws Exception {
+    public JsonNode expect(String type) throws Exception {
+        return expect(type, Duration.ofSeconds(10));
+    }
+
+    /** The next frame of this type within {@code within}; frames of other types before it are kept for later. */
+    public JsonNode expect(String type, Duration within) throws Exception {
         for (java.util.Iterator<JsonNode> it = skipped.iterator(); it.hasNext(); ) {
             JsonNode n = it.next();
             if (n.path("type").asText().equals(type)) {
@@ -90,7 +91,7 @@ final class WsClient implements AutoCloseable {
                 return n;
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
             String s = received.poll(100, TimeUnit.MILLISECONDS);
             if (s == null) {
@@ -102,14 +103,14 @@ final class WsClient implements AutoCloseable {
             }
             skipped.add(n);
         }
-        throw new AssertionError("no '" + type + "' within 10 s; other frames: " + skipped);
+        throw new AssertionError("no '" + type + "' within " + within.toMillis() + " ms; other frames: " + skipped);
     }
 
-    void sendOnly(String text) throws Exception {
+    public void sendOnly(String text) throws Exception {
         ws.sendText(text, true).get(5, TimeUnit.SECONDS);
     }
 
-    final java.util.List<JsonNode> skipped = new java.util.ArrayList<>();
+    public final java.util.List<JsonNode> skipped = new java.util.ArrayList<>();
 
     @Override
     public void close() {
