@@ -31,8 +31,7 @@ import org.opencalling.relay.allocation.Allocation;
 import org.opencalling.relay.allocation.Allocations;
 import org.opencalling.relay.allocation.FiveTuple;
 import org.opencalling.relay.turn.TurnHandler;
-import org.opencalling.stun.ChannelData;
-import org.opencalling.stun.StunTypes;
+import org.opencalling.stun.StreamFraming;
 
 /**
  * TURN on real sockets: client-facing UDP ports, client-facing TCP ports (STUN and ChannelData
@@ -56,7 +55,7 @@ public final class RelayServer implements AutoCloseable {
     /** Each relayed socket carries one allocation's share: smaller, as kernel memory is per socket. */
     private static final int RELAYED_RECEIVE_BUFFER = 256 << 10;
     /** The largest frame a stream may carry (a STUN message or ChannelData with its header). */
-    private static final int MAX_FRAME = 0xFFFF + StunTypes.HEADER_LENGTH;
+    private static final int MAX_FRAME = StreamFraming.MAX_FRAME;
     /** At most this many TCP connections at once; more are closed at accept. */
     static final int MAX_TCP_CONNECTIONS = 10_000;
     private static final int TCP_SOFT_QUEUE = 4 * MAX_FRAME;
@@ -592,27 +591,18 @@ public final class RelayServer implements AutoCloseable {
             c.input.flip();
             while (true) {
                 int available = c.input.remaining();
-                if (available < 4) {
-                    break;
-                }
                 int p = c.input.position();
                 byte[] buf = c.input.array();
-                int first = buf[p] & 0xFF;
-                int length = ((buf[p + 2] & 0xFF) << 8) | (buf[p + 3] & 0xFF);
-                int frame;
-                if ((first & 0xC0) == 0) {
-                    frame = StunTypes.HEADER_LENGTH + length; // STUN: its length field excludes the header
-                } else if ((first & 0xC0) == 0x40) {
-                    frame = ChannelData.streamFrameLength(length); // ChannelData: padded on streams
-                } else {
-                    drop(c); // neither: the stream cannot be resynchronised
+                int frame = StreamFraming.frameLength(buf, p, available);
+                if (frame == StreamFraming.UNFRAMEABLE) {
+                    drop(c); // neither STUN nor ChannelData: the stream cannot be resynchronised
                     return;
                 }
-                if (available < frame) {
+                if (frame == StreamFraming.NEED_MORE) {
                     break;
                 }
                 List<TurnHandler.Output> out = handler.fromClient(c.tuple, buf, p,
-                        (first & 0xC0) == 0 ? frame : 4 + length, clock.getAsLong());
+                        StreamFraming.messageLength(buf, p, frame), clock.getAsLong());
                 c.input.position(p + frame);
                 for (TurnHandler.Output o : out) {
                     send(o);

@@ -77,6 +77,13 @@ public class SignalingConfig {
         return new UserSigVerifier(apps);
     }
 
+    /** The browsers' frames, decoded and validated once (pure: the domain never sees JSON from them). */
+    @Produces
+    @Singleton
+    org.opencalling.signaling.protocol.ClientDecoder clientDecoder(com.fasterxml.jackson.databind.ObjectMapper json) {
+        return new org.opencalling.signaling.protocol.ClientDecoder(json);
+    }
+
     /** The relay's TURN servers with fresh credentials; the username names the application and the user. */
     public List<IceServers.IceServer> iceServers(long sdkAppId, String userId, long nowSeconds) {
         return IceServers.of(publicHost, udpPorts, tcpPorts, turn.mint(sdkAppId, userId, turnTtl.toSeconds(), nowSeconds));

@@ -108,12 +108,9 @@ public class CallService {
         return callId;
     }
 
-    public void act(String callId, String user, String op, JsonNode msg) {
-        long rxMicros = Delivery.nowMicros();
-        long now = clock.millis();
-        Call[] after = new Call[1];
-        List<Effect> effects = store.update(callId, (c, fx) -> {
-            requireMember(c, user);
+    /** accept, reject, busy, cancel or hangup, by a member of the call. */
+    public void answer(String callId, String user, String op) {
+        update(callId, user, (c, now, fx) -> {
             switch (op) {
                 case "accept" -> c.accept(user, now, fx);
                 case "reject" -> c.reject(user, now, fx);
@@ -125,11 +122,37 @@ public class CallService {
                     }
                     c.cancel(now, fx);
                 }
-                case "switch-type" -> c.switchType(user, callType(msg.path("callType").asText()), fx);
-                case "invite-more" -> inviteMore(c, user, userIds(msg.get("users")), groupId(msg), now, fx);
-                case "media" -> c.mediaState(user, mediaState(msg), fx);
                 default -> throw new Call.Refused("unknown-type", op);
             }
+        });
+    }
+
+    public void switchType(String callId, String user, CallType type) {
+        update(callId, user, (c, now, fx) -> c.switchType(user, type, fx));
+    }
+
+    /** More users rung into the call ({@code groupId} for a 1v1 call becoming a group call, or null). */
+    public void inviteMore(String callId, String user, List<String> users, String groupId) {
+        update(callId, user, (c, now, fx) -> inviteMore(c, user, users, groupId, now, fx));
+    }
+
+    /** {@code state}: video-on, video-off, audio-on or audio-off. */
+    public void media(String callId, String user, String state) {
+        update(callId, user, (c, now, fx) -> c.mediaState(user, state, fx));
+    }
+
+    private interface Change {
+        void apply(Call c, long now, List<Effect> fx);
+    }
+
+    /** One change to a call by one of its members, stored, then its effects delivered. */
+    private void update(String callId, String user, Change change) {
+        long rxMicros = Delivery.nowMicros();
+        long now = clock.millis();
+        Call[] after = new Call[1];
+        List<Effect> effects = store.update(callId, (c, fx) -> {
+            requireMember(c, user);
+            change.apply(c, now, fx);
             after[0] = c;
         });
         if (after[0] != null) {
@@ -180,7 +203,7 @@ public class CallService {
         String callId = store.callOf(app, user);
         if (callId != null) {
             try {
-                act(callId, user, "hangup", null);
+                answer(callId, user, "hangup");
             } catch (Call.Refused e) {
                 // already out of it
             }
@@ -350,46 +373,10 @@ public class CallService {
     }
 
     public static CallType callType(String wire) {
-        return switch (wire) {
-            case "audio" -> CallType.AUDIO;
-            case "video" -> CallType.VIDEO;
-            default -> throw new Call.Refused("invalid-field", "callType must be audio or video");
-        };
-    }
-
-    private static List<String> userIds(JsonNode users) {
-        if (users == null || !users.isArray() || users.isEmpty() || users.size() > 16) {
-            throw new Call.Refused("invalid-field", "users must list 1 to 16 userIds");
+        CallType t = CallType.fromWire(wire);
+        if (t == null) {
+            throw new Call.Refused("invalid-field", "callType must be audio or video");
         }
-        List<String> out = new ArrayList<>();
-        for (JsonNode u : users) {
-            if (!u.isTextual() || !org.opencalling.usersig.UserIds.isValid(u.asText())) {
-                throw new Call.Refused("invalid-user-id", "users must be userIds");
-            }
-            out.add(u.asText());
-        }
-        return out;
-    }
-
-    /** invite-more's optional groupId (for a 1v1 call that becomes a group call). */
-    private static String groupId(JsonNode msg) {
-        JsonNode g = msg.get("groupId");
-        if (g == null || g.isNull()) {
-            return null;
-        }
-        if (!g.isTextual()) {
-            throw new Call.Refused("invalid-field", "groupId must be 1 to 64 characters");
-        }
-        return g.asText();
-    }
-
-    private static String mediaState(JsonNode msg) {
-        if (msg.has("video") && msg.get("video").isBoolean()) {
-            return msg.get("video").asBoolean() ? "video-on" : "video-off";
-        }
-        if (msg.has("audio") && msg.get("audio").isBoolean()) {
-            return msg.get("audio").asBoolean() ? "audio-on" : "audio-off";
-        }
-        throw new Call.Refused("invalid-field", "media needs video or audio as true/false");
+        return t;
     }
 }

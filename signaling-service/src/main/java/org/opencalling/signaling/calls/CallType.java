@@ -17,4 +17,9 @@ public enum CallType {
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** The type a client named ({@code audio} or {@code video}), or null for anything else. */
+    public static CallType fromWire(String wire) {
+        return "audio".equals(wire) ? AUDIO : "video".equals(wire) ? VIDEO : null;
+    }
 }

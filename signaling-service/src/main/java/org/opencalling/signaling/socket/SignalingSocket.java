@@ -1,6 +1,5 @@
 package org.opencalling.signaling.socket;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,13 +12,12 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.opencalling.signaling.apps.SignalingConfig;
-import org.opencalling.usersig.SdkAppIds;
-import org.opencalling.usersig.UserIds;
+import org.opencalling.signaling.protocol.ClientDecoder;
+import org.opencalling.signaling.protocol.ClientMessage;
 import org.opencalling.usersig.UserSigVerifier;
 import org.opencalling.usersig.Verification;
 
@@ -35,11 +33,12 @@ public class SignalingSocket {
     static final long FORWARD_WAIT_MILLIS = 2000;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SignalingSocket.class);
     static final AtomicInteger OPEN = new AtomicInteger();
-    private static final Set<String> CALL_TYPES = Set.of("invite", "sfu-join", "sfu-answer", "accept", "reject", "busy", "cancel", "hangup",
-            "invite-more", "switch-type", "media", "sdp", "ice", "logout");
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    ClientDecoder decoder;
 
     @Inject
     UserSigVerifier verifier;
@@ -140,185 +139,120 @@ public class SignalingSocket {
             connection.closeAndAwait(new CloseReason(1008, "too many messages"));
             return null;
         }
-        JsonNode msg;
+        ClientDecoder.Result decoded = decoder.decode(text);
+        String type = decoded.type();
+        if ("login".equals(type) && userId != null) {
+            return error(decoded.id(), "already-logged-in", "this connection is logged in as " + userId);
+        }
+        if (type != null && !type.equals("ping") && !type.equals("login") && userId == null) {
+            return error(decoded.id(), "not-logged-in", "log in first");
+        }
+        if (!decoded.ok()) {
+            return error(decoded.id(), decoded.code(), decoded.error());
+        }
+        ClientMessage m = decoded.message();
+        if (m instanceof ClientMessage.Ping) {
+            return reply(object("pong", m.id()));
+        }
+        if (m instanceof ClientMessage.Login login) {
+            return login(login, connection);
+        }
         try {
-            msg = json.readTree(text);
-        } catch (Exception e) {
-            return error(null, "malformed-json", "the frame is not JSON");
-        }
-        if (msg == null || !msg.isObject()) {
-            return error(null, "malformed-message", "a message is a JSON object with a \"type\"");
-        }
-        String id = msg.hasNonNull("id") ? msg.get("id").asText() : null;
-        String type = msg.path("type").asText("");
-        switch (type) {
-            case "ping":
-                return reply(object("pong", id));
-            case "login":
-                return login(msg, id, connection);
-            case "":
-                return error(id, "missing-field", "type is required");
-            default:
-                if (!CALL_TYPES.contains(type)) {
-                    return error(id, "unknown-type", "unknown message type '" + abbreviate(type) + "'");
-                }
-                if (userId == null) {
-                    return error(id, "not-logged-in", "log in first");
-                }
-                try {
-                    return callMessage(type, id, msg, rxMicros, connection);
-                } catch (org.opencalling.signaling.calls.Call.Refused e) {
-                    return error(id, e.code(), e.getMessage());
-                } catch (org.opencalling.signaling.calls.CallStore.Conflict e) {
-                    return error(id, "conflict", e.getMessage());
-                } catch (RuntimeException e) {
-                    LOG.warnf("%s failed: %s", type, e.toString());
-                    registry.counter("signaling.errors", "kind", "unavailable").increment();
-                    return error(id, "unavailable", "the call store is unavailable; retry shortly");
-                }
+            return callMessage(m, rxMicros, connection);
+        } catch (org.opencalling.signaling.calls.Call.Refused e) {
+            return error(m.id(), e.code(), e.getMessage());
+        } catch (org.opencalling.signaling.calls.CallStore.Conflict e) {
+            return error(m.id(), "conflict", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("%s failed: %s", type, e.toString());
+            registry.counter("signaling.errors", "kind", "unavailable").increment();
+            return error(m.id(), "unavailable", "the call store is unavailable; retry shortly");
         }
     }
 
-    private String callMessage(String type, String id, JsonNode msg, long rxMicros, WebSocketConnection connection) {
-        switch (type) {
-            case "invite": {
-                JsonNode callees = msg.get("callees");
-                if (callees == null || !callees.isArray() || callees.isEmpty() || callees.size() > 16) {
-                    return error(id, "invalid-field", "callees must be a list of 1 to 16 userIds");
-                }
-                java.util.List<String> list = new java.util.ArrayList<>();
-                for (JsonNode c : callees) {
-                    if (!c.isTextual() || !UserIds.isValid(c.asText())) {
-                        return error(id, "invalid-user-id", "callees must be userIds: " + UserIds.RULE);
-                    }
-                    list.add(c.asText());
-                }
-                long timeoutSeconds = msg.path("timeoutSeconds").asLong(30);
-                if (timeoutSeconds < 1 || timeoutSeconds > 300) {
-                    return error(id, "invalid-field", "timeoutSeconds must be 1 to 300");
-                }
-                String groupId = msg.hasNonNull("groupId") ? msg.get("groupId").asText() : null;
-                if (groupId != null && (groupId.isEmpty() || groupId.length() > 64)) {
-                    return error(id, "invalid-field", "groupId must be 1 to 64 characters");
-                }
-                String callId = calls.invite(sdkAppId, userId, java.util.List.copyOf(new java.util.LinkedHashSet<>(list)),
-                        org.opencalling.signaling.calls.CallService.callType(msg.path("callType").asText("video")),
-                        groupId, timeoutSeconds * 1000, rxMicros);
-                ObjectNode ok = object("invite-ok", id);
-                ok.put("callId", callId);
-                ok.put("media", calls.sfuFor(groupId) ? "sfu" : "p2p");
-                return reply(ok);
-            }
-            case "sfu-join":
-            case "sfu-answer": {
-                if (!msg.hasNonNull("callId")) {
-                    return error(id, "missing-field", type + " needs callId");
-                }
-                String sdp = msg.path("sdp").isTextual() ? msg.get("sdp").asText() : null;
-                if (type.equals("sfu-answer") && sdp == null) {
-                    return error(id, "missing-field", "sfu-answer needs sdp");
-                }
-                java.util.List<String> codecs = new java.util.ArrayList<>();
-                JsonNode named = msg.get("videoCodecs");
-                if (named != null && !named.isNull()) {
-                    if (!named.isArray() || named.size() > 8) {
-                        return error(id, "invalid-field", "videoCodecs must be a list of at most 8 codec names");
-                    }
-                    for (JsonNode c : named) {
-                        if (!c.isTextual() || !c.asText().matches("[A-Za-z0-9]{1,16}")) {
-                            return error(id, "invalid-field", "videoCodecs must be codec names such as VP8 or H264");
-                        }
-                        codecs.add(c.asText());
-                    }
-                }
-                String transport = msg.path("transport").isTextual() ? msg.get("transport").asText() : null;
-                if (transport != null && !transport.matches("[A-Za-z0-9_-]{1,40}")) {
-                    return error(id, "invalid-field", "transport must be 1 to 40 letters, digits, _ or -");
-                }
-                calls.sfu(msg.get("callId").asText(), sdkAppId, userId, sdp, codecs, transport);
-                return null;
-            }
-            case "sdp":
-            case "ice": {
-                String to = msg.path("to").asText(null);
-                JsonNode payload = msg.get(type.equals("sdp") ? "description" : "candidate");
-                if (to == null || payload == null || !msg.hasNonNull("callId")) {
-                    return error(id, "missing-field", type + " needs callId, to and "
-                            + (type.equals("sdp") ? "description" : "candidate"));
-                }
-                calls.relay(msg.get("callId").asText(), sdkAppId, userId, to, type, payload);
-                return null;
-            }
-            case "accept", "reject", "busy", "cancel", "hangup", "switch-type", "media", "invite-more": {
-                if (!msg.hasNonNull("callId")) {
-                    return error(id, "missing-field", type + " needs callId");
-                }
-                calls.act(msg.get("callId").asText(), userId, type, msg);
-                return type.equals("media") ? null : reply(object(type + "-ok", id));
-            }
-            case "logout": {
-                // Ends the session for good (no resume): leaves any call, goes offline, closes 1000.
-                String sid = sessionId;
-                sessionId = null;
-                closing = true;
-                sessions.forget(sid);
-                try {
-                    calls.leaveAny(sdkAppId, userId);
-                } catch (RuntimeException e) {
-                    LOG.warnf("logout of %s: leaving the call failed: %s", userId, e.toString());
-                    registry.counter("signaling.errors", "kind", "unavailable").increment();
-                }
-                try {
-                    presence.end(sdkAppId, userId, sid);
-                } catch (RuntimeException e) {
-                    registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
-                }
-                try {
-                    connection.sendTextAndAwait(reply(object("logout-ok", id)));
-                } finally {
-                    connection.closeAndAwait(new CloseReason(1000, "logged out"));
-                }
-                return null;
-            }
-            default:
-                return error(id, "unsupported", "'" + type + "' is not served yet by this version");
+    /** A logged-in session's message: its call, its media, its logout. */
+    private String callMessage(ClientMessage m, long rxMicros, WebSocketConnection connection) {
+        String id = m.id();
+        if (m instanceof ClientMessage.Invite invite) {
+            String callId = calls.invite(sdkAppId, userId, invite.callees(), invite.callType(), invite.groupId(),
+                    invite.timeoutSeconds() * 1000L, rxMicros);
+            ObjectNode ok = object("invite-ok", id);
+            ok.put("callId", callId);
+            ok.put("media", calls.sfuFor(invite.groupId()) ? "sfu" : "p2p");
+            return reply(ok);
         }
+        if (m instanceof ClientMessage.Sfu sfu) {
+            calls.sfu(sfu.callId(), sdkAppId, userId, sfu.sdp(), sfu.videoCodecs(), sfu.transport());
+            return null;
+        }
+        if (m instanceof ClientMessage.Relay relay) {
+            calls.relay(relay.callId(), sdkAppId, userId, relay.to(), relay.type(), relay.payload());
+            return null;
+        }
+        if (m instanceof ClientMessage.Answer answer) {
+            calls.answer(answer.callId(), userId, answer.type());
+            return reply(object(answer.type() + "-ok", id));
+        }
+        if (m instanceof ClientMessage.SwitchType st) {
+            calls.switchType(st.callId(), userId, st.callType());
+            return reply(object("switch-type-ok", id));
+        }
+        if (m instanceof ClientMessage.InviteMore more) {
+            calls.inviteMore(more.callId(), userId, more.users(), more.groupId());
+            return reply(object("invite-more-ok", id));
+        }
+        if (m instanceof ClientMessage.Media media) {
+            calls.media(media.callId(), userId, media.state());
+            return null;
+        }
+        if (m instanceof ClientMessage.Logout) {
+            return logout(id, connection);
+        }
+        return error(id, "unsupported", "'" + m.getClass().getSimpleName() + "' is not served yet by this version");
     }
 
-    private String login(JsonNode msg, String id, WebSocketConnection connection) {
-        if (userId != null) {
-            return error(id, "already-logged-in", "this connection is logged in as " + userId);
+    /** Ends the session for good (no resume): leaves any call, goes offline, closes 1000. */
+    private String logout(String id, WebSocketConnection connection) {
+        String sid = sessionId;
+        sessionId = null;
+        closing = true;
+        sessions.forget(sid);
+        try {
+            calls.leaveAny(sdkAppId, userId);
+        } catch (RuntimeException e) {
+            LOG.warnf("logout of %s: leaving the call failed: %s", userId, e.toString());
+            registry.counter("signaling.errors", "kind", "unavailable").increment();
         }
-        JsonNode app = msg.get("sdkAppId");
-        JsonNode user = msg.get("userId");
-        JsonNode sig = msg.get("userSig");
-        if (app == null || user == null || sig == null) {
-            return error(id, "missing-field", "login needs sdkAppId, userId and userSig");
+        try {
+            presence.end(sdkAppId, userId, sid);
+        } catch (RuntimeException e) {
+            registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
         }
-        if (!app.isIntegralNumber() || !SdkAppIds.isValid(app.asLong())) {
-            return error(id, "invalid-field", "sdkAppId must be a positive number");
+        try {
+            connection.sendTextAndAwait(reply(object("logout-ok", id)));
+        } finally {
+            connection.closeAndAwait(new CloseReason(1000, "logged out"));
         }
-        if (!user.isTextual() || !UserIds.isValid(user.asText())) {
-            return error(id, "invalid-user-id", "userId must be " + UserIds.RULE);
-        }
-        if (!sig.isTextual()) {
-            return error(id, "invalid-field", "userSig must be a string");
-        }
+        return null;
+    }
+
+    private String login(ClientMessage.Login login, WebSocketConnection connection) {
+        String id = login.id();
         long now = clock.millis() / 1000;
-        Verification v = verifier.verify(app.asLong(), user.asText(), sig.asText(), now);
+        Verification v = verifier.verify(login.sdkAppId(), login.userId(), login.userSig(), now);
         registry.counter("signaling.logins", "result", v.result().code()).increment();
         if (!v.valid()) {
             return error(id, v.result().code(), "login refused: UserSig " + v.result().code());
         }
-        String resumeId = msg.hasNonNull("resume") ? msg.get("resume").asText() : null;
+        String resumeId = login.resume();
         // Resuming a session whose socket dropped: kept here (claimed so it cannot expire
         // meanwhile), or (a reconnect that landed on another pod) still the user's live session
         // on the pod that held it.
-        boolean claimed = sessions.claim(resumeId, app.asLong(), user.asText());
+        boolean claimed = sessions.claim(resumeId, login.sdkAppId(), login.userId());
         String fromPod = null;
         if (!claimed && resumeId != null) {
             try {
-                fromPod = delivery.heldElsewhere(app.asLong(), user.asText(), resumeId);
+                fromPod = delivery.heldElsewhere(login.sdkAppId(), login.userId(), resumeId);
             } catch (RuntimeException e) {
                 fromPod = null; // cannot tell: a fresh session
             }
@@ -326,21 +260,21 @@ public class SignalingSocket {
         boolean resumed = claimed || fromPod != null;
         String sid = resumed ? resumeId : UUID.randomUUID().toString();
         if (!claimed) {
-            sessions.reserve(sid, app.asLong(), user.asText()); // frames routed here before the socket is attached wait
+            sessions.reserve(sid, login.sdkAppId(), login.userId()); // frames routed here before the socket is attached wait
         }
         boolean registered = false;
         boolean attached = false;
         try {
             try {
                 // One live session per user: an older one, on whatever pod, is kicked by presence.
-                presence.register(app.asLong(), user.asText(), sid, pod.name());
+                presence.register(login.sdkAppId(), login.userId(), sid, pod.name());
                 registered = true;
             } catch (org.opencalling.signaling.presence.PresenceClient.Unavailable e) {
                 registry.counter("signaling.errors", "kind", "presence-unavailable").increment();
                 return error(id, "presence-unavailable", "login is not possible right now; retry shortly");
             }
-            sdkAppId = app.asLong();
-            userId = user.asText();
+            sdkAppId = login.sdkAppId();
+            userId = login.userId();
             sessionId = sid;
             ObjectNode ok = object("login-ok", id);
             ok.put("sdkAppId", sdkAppId);
@@ -372,7 +306,7 @@ public class SignalingSocket {
             if (!attached) {
                 sessions.release(sid, claimed);
                 if (registered && !claimed && fromPod == null) {
-                    endQuietly(app.asLong(), user.asText(), sid); // the socket went before it was attached
+                    endQuietly(login.sdkAppId(), login.userId(), sid); // the socket went before it was attached
                 }
             }
         }
@@ -429,9 +363,5 @@ public class SignalingSocket {
     private String reply(ObjectNode o) {
         registry.counter("signaling.messages", "direction", "out").increment();
         return o.toString();
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 }

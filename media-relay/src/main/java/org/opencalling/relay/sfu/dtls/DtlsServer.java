@@ -203,6 +203,11 @@ public final class DtlsServer {
      * 1500 bytes, the queue full, or the server closed. (Records that pass this check but fail
      * inside bctls, e.g. an unknown epoch or a bad MAC, are discarded there, uncounted.)
      */
+    /** Whether offered datagrams still wait for the handshake thread (tests). */
+    boolean transportHasQueued() {
+        return transport.hasQueued();
+    }
+
     public long dropped() {
         return dropped.get();
     }
