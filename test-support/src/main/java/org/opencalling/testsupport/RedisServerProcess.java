@@ -144,6 +144,32 @@ public final class RedisServerProcess implements AutoCloseable {
         process = null;
     }
 
+    /** SIGSTOP: the server hangs (as in a long GC-like stall or a frozen VM): connections stay open, nothing answers. */
+    public synchronized void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}. */
+    public synchronized void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (process == null) {
+            throw new IllegalStateException("redis-server is not running");
+        }
+        try {
+            int rc = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("kill -" + name + " failed: " + rc);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public long pid() {
         return process == null ? -1 : process.pid();
     }

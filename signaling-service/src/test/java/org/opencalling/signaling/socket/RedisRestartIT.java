@@ -29,7 +29,8 @@ import org.opencalling.testsupport.WsClient;
  * One packaged signaling instance, started as systemd or a shell would start it (no POD_NAME),
  * on a redis-server that is killed (SIGKILL) and started again empty on the same address:
  * readiness comes back within seconds (a pod out of its Service for longer fails every new
- * connection), and calls work again, for sockets that stayed open and for new logins.
+ * connection), and calls work again, for sockets that stayed open and for new logins. The same
+ * after Redis froze for 5 s (SIGSTOP, SIGCONT).
  */
 class RedisRestartIT {
     /** The soak's bound for every fault (issue 16): ready again within 10 s. */
@@ -105,6 +106,41 @@ class RedisRestartIT {
         assertEquals("hangup", callee.expect("ended").get("reason").asText());
     }
 
+    /**
+     * Watches readiness every 100 ms from {@code since} until past the bound (the instance may
+     * notice late, or turn ready and drop again); returns how long after {@code since} it was last
+     * not ready (-1: never), and requires it ready at the end.
+     */
+    static long lastNotReadyAfter(long since) throws Exception {
+        long watchUntil = since + READY_AGAIN_WITHIN.plusSeconds(3).toNanos();
+        long lastDown = -1;
+        HttpResponse<String> ready;
+        do {
+            ready = readiness();
+            if (ready.statusCode() != 200) {
+                lastDown = System.nanoTime() - since;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < watchUntil);
+        assertEquals(200, ready.statusCode(), "still not ready: " + ready.body());
+        return lastDown;
+    }
+
+    @Test
+    void isReadyAgainSoonAfterRedisFreezesForFiveSeconds() throws Exception {
+        try (WsClient ada = TwoPodsIT.user(port, "ada10"); WsClient bram = TwoPodsIT.user(port, "bram10")) {
+            redis.freeze(); // SIGSTOP: connections stay open, nothing answers
+            Thread.sleep(5000);
+            redis.thaw();
+            long lastDown = lastNotReadyAfter(System.nanoTime());
+            System.out.printf("signaling not ready until %d ms after Redis thawed from a 5 s freeze%n",
+                    Math.max(0, lastDown / 1_000_000));
+            assertTrue(lastDown <= READY_AGAIN_WITHIN.toNanos(), "not ready until " + lastDown / 1_000_000
+                    + " ms after the thaw");
+            call(ada, bram, "bram10");
+        }
+    }
+
     @Test
     void startsWithoutPodNameAndIsReadyAgainSoonAfterRedisRestartsEmpty() throws Exception {
         JsonNode checks = JSON.readTree(readiness().body()).get("checks");
@@ -116,21 +152,8 @@ class RedisRestartIT {
 
             redis.kill();
             redis.start(); // the same address, empty (no persistence)
-            long restarted = System.nanoTime();
-            // Watched past the bound: the instance may notice late, or turn ready and then drop again.
-            long watchUntil = restarted + READY_AGAIN_WITHIN.plusSeconds(3).toNanos();
-            long lastDown = -1;
-            HttpResponse<String> ready;
-            do {
-                ready = readiness();
-                if (ready.statusCode() != 200) {
-                    lastDown = System.nanoTime() - restarted;
-                }
-                Thread.sleep(100);
-            } while (System.nanoTime() < watchUntil);
-            System.out.printf("signaling not ready until %d ms after Redis restarted empty%n",
-                    Math.max(0, lastDown / 1_000_000));
-            assertEquals(200, ready.statusCode(), "still not ready: " + ready.body());
+            long lastDown = lastNotReadyAfter(System.nanoTime());
+            System.out.printf("signaling not ready until %d ms after Redis restarted empty%n", Math.max(0, lastDown / 1_000_000));
             assertTrue(lastDown <= READY_AGAIN_WITHIN.toNanos(), "not ready until " + lastDown / 1_000_000
                     + " ms after the restart");
 
