@@ -241,6 +241,15 @@ public final class LocalCluster {
         return p.awaitReady(Duration.ofSeconds(90));
     }
 
+    /** Kills the embedded Redis (SIGKILL) and starts it again, empty, on the same port (tests). */
+    void restartRedisEmpty() {
+        if (redis == null) {
+            throw new IllegalStateException("no embedded Redis (an external one is in use)");
+        }
+        redis.kill();
+        redis.start();
+    }
+
     /** Kills one service outright (SIGKILL: a node that dies, with no chance to say so). */
     void kill(String name) throws InterruptedException {
         process(name).kill();

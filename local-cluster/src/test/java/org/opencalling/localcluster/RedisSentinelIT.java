@@ -18,8 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.RedisSentinels;
 import org.opencalling.testsupport.WsClient;
-import org.opencalling.usersig.Applications;
-import org.opencalling.usersig.UserSigCodec;
 
 /**
  * Every service on Redis through Sentinel (a primary, a replica, three sentinels), with calls
@@ -80,58 +78,24 @@ class RedisSentinelIT {
                 long t = System.nanoTime();
                 try {
                     if (a == null) {
-                        a = login(caller);
-                        b = login(callee);
+                        a = SignalingUsers.login(offset, caller);
+                        b = SignalingUsers.login(offset, callee);
                     }
-                    call(a, b);
+                    SignalingUsers.call(a, b, callee, STEP);
                     outcomes.add(new long[] {t, 1});
                 } catch (Exception | AssertionError e) {
                     outcomes.add(new long[] {t, 0});
                     String what = String.valueOf(e.getMessage());
                     failures.add(what.substring(0, Math.min(100, what.length())));
-                    close(a);
-                    close(b);
+                    SignalingUsers.close(a);
+                    SignalingUsers.close(b);
                     a = null;
                     b = null;
                     pause(200);
                 }
             }
-            close(a);
-            close(b);
-        }
-
-        void call(WsClient a, WsClient b) throws Exception {
-            a.sendOnly("{\"type\":\"invite\",\"callees\":[\"" + callee + "\"],\"timeoutSeconds\":5}");
-            String callId = a.expect("invite-ok", STEP).get("callId").asText();
-            assertEquals(callId, b.expect("invited", STEP).get("callId").asText());
-            b.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
-            assertEquals(callee, a.expect("accepted", STEP).get("userId").asText());
-            a.sendOnly("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}");
-            assertEquals("hangup", b.expect("ended", STEP).get("reason").asText());
-            a.skipped.clear();
-            b.skipped.clear();
-        }
-    }
-
-    static WsClient login(String user) throws Exception {
-        WsClient c = new WsClient(URI.create("ws://localhost:" + (8091 + offset) + "/v1/signaling"),
-                "http://localhost:" + (8080 + offset));
-        var key = Applications.parse(Map.of("demo", DemoDefaults.SDK_APP_ID + ":" + DemoDefaults.SECRET_KEY))
-                .find(DemoDefaults.SDK_APP_ID);
-        String sig = UserSigCodec.issue(key, user, 600, System.currentTimeMillis() / 1000, null);
-        c.sendOnly("{\"type\":\"login\",\"id\":\"l\",\"sdkAppId\":" + DemoDefaults.SDK_APP_ID + ",\"userId\":\"" + user
-                + "\",\"userSig\":\"" + sig + "\"}");
-        String type = c.next().path("type").asText();
-        if (!type.equals("login-ok")) {
-            c.close();
-            throw new IllegalStateException("login " + user + ": " + type);
-        }
-        return c;
-    }
-
-    static void close(WsClient c) {
-        if (c != null) {
-            c.close();
+            SignalingUsers.close(a);
+            SignalingUsers.close(b);
         }
     }
 
