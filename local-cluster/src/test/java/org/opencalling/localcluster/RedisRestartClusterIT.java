@@ -60,7 +60,7 @@ class RedisRestartClusterIT {
         services.put("signaling-service", 8091 + offset);
         services.put("web-client", 8080 + offset);
         try (WsClient ada = SignalingUsers.login(offset, "rr-ada"); WsClient bram = SignalingUsers.login(offset, "rr-bram")) {
-            SignalingUsers.call(ada, bram, "rr-bram", STEP);
+            WsClient.call(ada, bram, "rr-bram", STEP);
 
             cluster.restartRedisEmpty();
             long restarted = System.nanoTime();
@@ -83,9 +83,9 @@ class RedisRestartClusterIT {
             assertEquals(1L, RedisSentinels.command(cluster.redisPort(), "EXISTS", "trtc:sfu:node:relay-local-1").get(0),
                     "the SFU node registered again");
 
-            SignalingUsers.call(bram, ada, "rr-ada", STEP);
+            WsClient.call(bram, ada, "rr-ada", STEP);
             try (WsClient cleo = SignalingUsers.login(offset, "rr-cleo")) {
-                SignalingUsers.call(cleo, ada, "rr-ada", STEP);
+                WsClient.call(cleo, ada, "rr-ada", STEP);
             }
         }
     }

@@ -81,7 +81,7 @@ class RedisSentinelIT {
                         a = SignalingUsers.login(offset, caller);
                         b = SignalingUsers.login(offset, callee);
                     }
-                    SignalingUsers.call(a, b, callee, STEP);
+                    WsClient.call(a, b, callee, STEP);
                     outcomes.add(new long[] {t, 1});
                 } catch (Exception | AssertionError e) {
                     outcomes.add(new long[] {t, 0});

@@ -1,9 +1,6 @@
 package org.opencalling.localcluster;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import org.opencalling.testsupport.WsClient;
 import org.opencalling.usersig.Applications;
@@ -29,19 +26,6 @@ final class SignalingUsers {
             throw new IllegalStateException("login " + user + ": " + type);
         }
         return c;
-    }
-
-    /** One whole 1v1 call: invite, ring, accept, hang up; each step within {@code step}. */
-    static void call(WsClient caller, WsClient callee, String calleeId, Duration step) throws Exception {
-        caller.sendOnly("{\"type\":\"invite\",\"callees\":[\"" + calleeId + "\"],\"timeoutSeconds\":5}");
-        String callId = caller.expect("invite-ok", step).get("callId").asText();
-        assertEquals(callId, callee.expect("invited", step).get("callId").asText());
-        callee.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
-        assertEquals(calleeId, caller.expect("accepted", step).get("userId").asText());
-        caller.sendOnly("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}");
-        assertEquals("hangup", callee.expect("ended", step).get("reason").asText());
-        caller.skipped.clear();
-        callee.skipped.clear();
     }
 
     static void close(WsClient c) {

@@ -1,13 +1,7 @@
 package org.opencalling.testsupport;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,70 +103,18 @@ public final class RedisSentinels implements AutoCloseable {
 
     /** One command to the server or sentinel on {@code port}; the reply as a list (a single value as a list of one). */
     public static List<Object> command(int port, String... args) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(3000);
-            OutputStream out = s.getOutputStream();
-            StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
-            for (String a : args) {
-                b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
-            }
-            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            Object reply = read(new BufferedInputStream(s.getInputStream()));
+        try (Resp redis = new Resp(port, Duration.ofSeconds(3))) {
+            Object reply = redis.call(args);
+            List<Object> out = new ArrayList<>();
             if (reply instanceof List<?> list) {
-                return new ArrayList<>(list);
+                out.addAll(list);
+            } else {
+                out.add(reply);
             }
-            List<Object> one = new ArrayList<>();
-            one.add(reply);
-            return one;
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException("redis on " + port + ": " + String.join(" ", args), e);
         }
-    }
-
-    /** RESP2, as far as tests need it: simple strings, errors (thrown), integers, bulk strings, arrays. */
-    private static Object read(InputStream in) throws IOException {
-        int type = in.read();
-        String line = line(in);
-        switch (type) {
-            case '+':
-                return line;
-            case '-':
-                throw new IllegalStateException(line);
-            case ':':
-                return Long.parseLong(line);
-            case '$': {
-                int n = Integer.parseInt(line);
-                if (n < 0) {
-                    return null;
-                }
-                byte[] bytes = in.readNBytes(n + 2);
-                return new String(bytes, 0, n, StandardCharsets.UTF_8);
-            }
-            case '*': {
-                int n = Integer.parseInt(line);
-                List<Object> items = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    items.add(read(in));
-                }
-                return items;
-            }
-            default:
-                throw new IOException("not RESP: " + (char) type + line);
-        }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder b = new StringBuilder();
-        for (int c = in.read(); c != '\r'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("connection closed");
-            }
-            b.append((char) c);
-        }
-        in.read(); // \n
-        return b.toString();
     }
 
     private static void sleep(long ms) {

@@ -106,6 +106,28 @@ public final class WsClient implements AutoCloseable {
         throw new AssertionError("no '" + type + "' within " + within.toMillis() + " ms; other frames: " + skipped);
     }
 
+    /**
+     * One whole 1v1 call between two logged-in users: invite (ringing 5 s at most), ring, accept,
+     * hang up, each step within {@code step}; frames of other types on the way are dropped.
+     */
+    public static void call(WsClient caller, WsClient callee, String calleeId, Duration step) throws Exception {
+        caller.sendOnly("{\"type\":\"invite\",\"callees\":[\"" + calleeId + "\"],\"timeoutSeconds\":5}");
+        String callId = caller.expect("invite-ok", step).get("callId").asText();
+        same(callId, callee.expect("invited", step).get("callId").asText(), "the invitation rang another call");
+        callee.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+        same(calleeId, caller.expect("accepted", step).get("userId").asText(), "someone else accepted");
+        caller.sendOnly("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}");
+        same("hangup", callee.expect("ended", step).get("reason").asText(), "the call ended otherwise");
+        caller.skipped.clear();
+        callee.skipped.clear();
+    }
+
+    private static void same(String expected, String actual, String what) {
+        if (!expected.equals(actual)) {
+            throw new AssertionError(what + ": expected " + expected + " but was " + actual);
+        }
+    }
+
     public void sendOnly(String text) throws Exception {
         ws.sendText(text, true).get(5, TimeUnit.SECONDS);
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.opencalling.testsupport.FreePorts;
 import org.opencalling.testsupport.RedisServerProcess;
+import org.opencalling.testsupport.Resp;
 
 /**
  * Load on a real presence-service (the packaged app) over a real redis-server: logins per

@@ -12,7 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.opencalling.bench.Args;
-import org.opencalling.bench.presence.Resp;
+import org.opencalling.testsupport.Resp;
 import org.opencalling.bench.relay.RelayLoad;
 import org.opencalling.testsupport.RedisServerProcess;
 

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.opencalling.bench.Args;
-import org.opencalling.bench.presence.Resp;
+import org.opencalling.testsupport.Resp;
 import org.opencalling.bench.relay.RelayLoad;
 import org.opencalling.stun.TurnCredentials;
 import org.opencalling.testsupport.Chromium;

@@ -33,6 +33,11 @@ public final class ClientDecoder {
             return message != null;
         }
 
+        /** A frame of a known type that only a logged-in session may send (all but ping and login). */
+        public boolean needsSession() {
+            return type != null && !type.equals("ping") && !type.equals("login");
+        }
+
         static Result of(ClientMessage m, String type) {
             return new Result(m, type, m.id(), null, null);
         }

@@ -12,24 +12,11 @@ import org.opencalling.signaling.calls.CallType;
 public sealed interface ClientMessage {
     String id();
 
-    /** Whether it needs a logged-in session (all but ping and login). */
-    default boolean needsSession() {
-        return true;
-    }
-
     record Ping(String id) implements ClientMessage {
-        @Override
-        public boolean needsSession() {
-            return false;
-        }
     }
 
     /** {@code resume}: the session to resume after a dropped socket, or null for a new one. */
     record Login(String id, long sdkAppId, String userId, String userSig, String resume) implements ClientMessage {
-        @Override
-        public boolean needsSession() {
-            return false;
-        }
     }
 
     record Logout(String id) implements ClientMessage {

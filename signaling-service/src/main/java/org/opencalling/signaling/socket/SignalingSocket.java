@@ -144,7 +144,7 @@ public class SignalingSocket {
         if ("login".equals(type) && userId != null) {
             return error(decoded.id(), "already-logged-in", "this connection is logged in as " + userId);
         }
-        if (type != null && !type.equals("ping") && !type.equals("login") && userId == null) {
+        if (decoded.needsSession() && userId == null) {
             return error(decoded.id(), "not-logged-in", "log in first");
         }
         if (!decoded.ok()) {

@@ -9,20 +9,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.FreePorts;
 import org.opencalling.testsupport.RedisServerProcess;
-import org.opencalling.testsupport.ServiceProcess;
-import org.opencalling.testsupport.ServiceSpec;
 import org.opencalling.testsupport.WsClient;
 
 /**
@@ -35,38 +29,28 @@ import org.opencalling.testsupport.WsClient;
 class RedisRestartIT {
     /** The soak's bound for every fault (issue 16): ready again within 10 s. */
     static final Duration READY_AGAIN_WITHIN = Duration.ofSeconds(10);
+    static final Duration STEP = Duration.ofSeconds(10);
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static RedisServerProcess redis;
-    static final List<ServiceProcess> all = new ArrayList<>();
+    static PackagedServices services;
     static int port;
-
-    static ServiceProcess start(String module, int port, Map<String, String> env, Path logs) throws Exception {
-        Path jar = Path.of("..").toAbsolutePath().normalize().resolve(module + "/target/quarkus-app/quarkus-run.jar");
-        ServiceProcess p = new ServiceProcess(new ServiceSpec(module, jar, port, env, ""), logs);
-        all.add(p);
-        p.start(ProcessHandle.current().info().command().orElse("java"));
-        if (!p.awaitReady(Duration.ofSeconds(60))) {
-            throw new IllegalStateException(module + " did not start:\n" + p.tail(40));
-        }
-        return p;
-    }
 
     @BeforeAll
     static void cluster() throws Exception {
         redis = RedisServerProcess.startOnFreePort();
-        Path logs = Files.createTempDirectory("redis-restart");
+        services = new PackagedServices("redis-restart");
         int usersig = FreePorts.next();
         int presence = FreePorts.next();
         port = FreePorts.next();
         String usersigUrl = "http://localhost:" + usersig;
         String apps = SignalingTestResource.APP + ":" + SignalingTestResource.SECRET;
-        start("usersig-service", usersig, Map.of("TRTC_APPS", apps,
+        services.start("usersig-service", "usersig-service", usersig, Map.of("TRTC_APPS", apps,
                 "BACKEND_CLIENTS", SignalingTestResource.CLIENT + ":presence:write+calls:read",
-                "JWT_ALLOW_GENERATED_KEY", "true"), logs);
+                "JWT_ALLOW_GENERATED_KEY", "true"));
         String jwks = usersigUrl + "/.well-known/jwks.json";
-        start("presence-service", presence, Map.of("REDIS_URL", redis.url(), "KAFKA_BOOTSTRAP_SERVERS", "",
-                "JWKS_URL", jwks), logs);
+        services.start("presence-service", "presence-service", presence, Map.of("REDIS_URL", redis.url(), "KAFKA_BOOTSTRAP_SERVERS", "",
+                "JWKS_URL", jwks));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRTC_APPS", apps);
         env.put("TURN_SECRET", SignalingTestResource.TURN_SECRET);
@@ -77,13 +61,13 @@ class RedisRestartIT {
         env.put("JWKS_URL", jwks);
         env.put("SIGNALING_CLIENT", SignalingTestResource.CLIENT);
         // No POD_NAME: the instance names itself (HOSTNAME, else at random).
-        start("signaling-service", port, env, logs);
+        services.start("signaling-service", "signaling-service", port, env);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess p : all) {
-            p.stop(Duration.ofSeconds(10));
+        if (services != null) {
+            services.close();
         }
         if (redis != null) {
             redis.stop();
@@ -93,17 +77,6 @@ class RedisRestartIT {
     static HttpResponse<String> readiness() throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** A whole call between two logged-in sockets: invite, ring, accept, hang up. */
-    static void call(WsClient caller, WsClient callee, String calleeId) throws Exception {
-        caller.sendOnly("{\"type\":\"invite\",\"callees\":[\"" + calleeId + "\"]}");
-        String callId = caller.expect("invite-ok").get("callId").asText();
-        assertEquals(callId, callee.expect("invited").get("callId").asText());
-        callee.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
-        assertEquals(calleeId, caller.expect("accepted").get("userId").asText());
-        caller.sendOnly("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}");
-        assertEquals("hangup", callee.expect("ended").get("reason").asText());
     }
 
     /**
@@ -137,7 +110,7 @@ class RedisRestartIT {
                     Math.max(0, lastDown / 1_000_000));
             assertTrue(lastDown <= READY_AGAIN_WITHIN.toNanos(), "not ready until " + lastDown / 1_000_000
                     + " ms after the thaw");
-            call(ada, bram, "bram10");
+            WsClient.call(ada, bram, "bram10", STEP);
         }
     }
 
@@ -148,7 +121,7 @@ class RedisRestartIT {
         assertTrue(channels.contains("trtc:signal:"), "it subscribed to its own channel under a name it chose: " + channels);
 
         try (WsClient ada = TwoPodsIT.user(port, "ada9"); WsClient bram = TwoPodsIT.user(port, "bram9")) {
-            call(ada, bram, "bram9");
+            WsClient.call(ada, bram, "bram9", STEP);
 
             redis.kill();
             redis.start(); // the same address, empty (no persistence)
@@ -158,9 +131,9 @@ class RedisRestartIT {
                     + " ms after the restart");
 
             // Sockets that stayed open call each other again (presence has them back), and new logins work.
-            call(bram, ada, "ada9");
+            WsClient.call(bram, ada, "ada9", STEP);
             try (WsClient cleo = TwoPodsIT.user(port, "cleo9")) {
-                call(cleo, ada, "ada9");
+                WsClient.call(cleo, ada, "ada9", STEP);
             }
         }
     }

@@ -9,8 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +25,6 @@ import org.opencalling.testsupport.FreePorts;
 import org.opencalling.testsupport.KafkaBroker;
 import org.opencalling.testsupport.RedisServerProcess;
 import org.opencalling.testsupport.ServiceProcess;
-import org.opencalling.testsupport.ServiceSpec;
 import org.opencalling.testsupport.WsClient;
 
 /**
@@ -41,39 +38,28 @@ class TwoPodsIT {
     static final long GRACE_SECONDS = 2;
     static RedisServerProcess redis;
     static KafkaBroker kafka;
-    static final List<ServiceProcess> all = new ArrayList<>();
+    static PackagedServices services;
     static ServiceProcess pod1;
     static int pod1Port;
     static int pod2Port;
     static String usersigUrl;
 
-    static ServiceProcess start(String name, String module, int port, Map<String, String> env, Path logs) throws Exception {
-        Path jar = Path.of("..").toAbsolutePath().normalize().resolve(module + "/target/quarkus-app/quarkus-run.jar");
-        ServiceProcess p = new ServiceProcess(new ServiceSpec(name, jar, port, env, ""), logs);
-        all.add(p);
-        p.start(ProcessHandle.current().info().command().orElse("java"));
-        if (!p.awaitReady(Duration.ofSeconds(60))) {
-            throw new IllegalStateException(name + " did not start:\n" + p.tail(40));
-        }
-        return p;
-    }
-
     @BeforeAll
     static void cluster() throws Exception {
         redis = RedisServerProcess.startOnFreePort();
         kafka = KafkaBroker.start();
-        Path logs = Files.createTempDirectory("two-pods");
+        services = new PackagedServices("two-pods");
         int usersig = FreePorts.next();
         int[] presence = {FreePorts.next(), FreePorts.next()};
         usersigUrl = "http://localhost:" + usersig;
         String apps = SignalingTestResource.APP + ":" + SignalingTestResource.SECRET;
-        start("usersig-service", "usersig-service", usersig, Map.of("TRTC_APPS", apps,
+        services.start("usersig-service", "usersig-service", usersig, Map.of("TRTC_APPS", apps,
                 "BACKEND_CLIENTS", SignalingTestResource.CLIENT + ":presence:write+calls:read",
-                "JWT_ALLOW_GENERATED_KEY", "true"), logs);
+                "JWT_ALLOW_GENERATED_KEY", "true"));
         String jwks = usersigUrl + "/.well-known/jwks.json";
         for (int i = 0; i < 2; i++) { // two presence instances over the one Redis, one per signaling pod
-            start("presence-" + (i + 1), "presence-service", presence[i], Map.of("REDIS_URL", redis.url(),
-                    "KAFKA_BOOTSTRAP_SERVERS", "", "JWKS_URL", jwks), logs);
+            services.start("presence-" + (i + 1), "presence-service", presence[i], Map.of("REDIS_URL", redis.url(),
+                    "KAFKA_BOOTSTRAP_SERVERS", "", "JWKS_URL", jwks));
         }
         pod1Port = FreePorts.next();
         pod2Port = FreePorts.next();
@@ -89,7 +75,7 @@ class TwoPodsIT {
             env.put("SIGNALING_CLIENT", SignalingTestResource.CLIENT);
             env.put("SIGNALING_RESUME_GRACE", GRACE_SECONDS + "s");
             env.put("POD_NAME", "pod-" + i);
-            ServiceProcess p = start("signaling-" + i, "signaling-service", i == 1 ? pod1Port : pod2Port, env, logs);
+            ServiceProcess p = services.start("signaling-" + i, "signaling-service", i == 1 ? pod1Port : pod2Port, env);
             if (i == 1) {
                 pod1 = p;
             }
@@ -98,8 +84,8 @@ class TwoPodsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess p : all) {
-            p.stop(Duration.ofSeconds(10));
+        if (services != null) {
+            services.close();
         }
         if (kafka != null) {
             kafka.close();

@@ -1,22 +1,34 @@
-package org.opencalling.bench.presence;
+package org.opencalling.testsupport;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A minimal Redis (RESP2) client for the benchmark's bookkeeping: stats, resets, reference commands. */
+/**
+ * A minimal Redis (RESP2) client for tests and benchmarks: commands, pipelines, INFO figures. An
+ * error reply is an IOException. Not for the services, which use Quarkus' client.
+ */
 public final class Resp implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
 
     public Resp(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, Duration.ZERO);
+    }
+
+    /** {@code readTimeout}: how long a reply may take (zero: forever, as BLPOP needs). */
+    public Resp(int port, Duration readTimeout) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        socket.setSoTimeout((int) readTimeout.toMillis());
         out = socket.getOutputStream();
         in = new BufferedInputStream(socket.getInputStream());
     }
@@ -28,7 +40,7 @@ public final class Resp implements AutoCloseable {
     }
 
     /** Sends many commands, then reads all replies: one round trip. */
-    void pipeline(List<String[]> commands) throws IOException {
+    public void pipeline(List<String[]> commands) throws IOException {
         for (String[] c : commands) {
             send(c);
         }
@@ -92,7 +104,7 @@ public final class Resp implements AutoCloseable {
     }
 
     /** {calls, usec} of one command from INFO commandstats, e.g. "evalsha". */
-    long[] commandStats(String command) throws IOException {
+    public long[] commandStats(String command) throws IOException {
         String info = (String) call("INFO", "commandstats");
         for (String l : info.split("\r\n")) {
             if (l.startsWith("cmdstat_" + command + ":")) {
@@ -105,7 +117,7 @@ public final class Resp implements AutoCloseable {
     }
 
     /** Total commands processed and Redis CPU seconds (user + sys) so far. */
-    double[] totals() throws IOException {
+    public double[] totals() throws IOException {
         String stats = (String) call("INFO", "stats");
         String cpu = (String) call("INFO", "cpu");
         long commands = Long.parseLong(stats.replaceAll("(?s).*total_commands_processed:(\\d+).*", "$1"));
