@@ -30,6 +30,8 @@ public final class Call {
     private String endReason;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
     private final Map<String, Long> ringUntil = new LinkedHashMap<>();
+    /** Call events emitted so far: the next one's sequence number (its id is callId:seq). */
+    private int events;
 
     private Call(String callId, long sdkAppId, String caller, String groupId, Boolean sfu, CallType type, long now) {
         this.callId = callId;
@@ -86,7 +88,7 @@ public final class Call {
             participants.put(u, new Participant(u, ParticipantState.RINGING, now, 0));
             ringUntil.put(u, now + timeoutMs);
             fresh.add(u);
-            effects.add(new Effect.Event("invited", u));
+            event(effects, "invited", u);
         }
         if (!fresh.isEmpty()) {
             effects.add(new Effect.Notify(fresh, "invited", caller, List.copyOf(allInvited())));
@@ -119,13 +121,13 @@ public final class Call {
         requireRinging(user);
         participants.put(user, participants.get(user).with(ParticipantState.ACCEPTED, now));
         ringUntil.remove(user);
-        effects.add(new Effect.Event("accepted", user));
+        event(effects, "accepted", user);
         if (state == CallState.RINGING) {
             state = CallState.ACTIVE;
             startedAt = now;
-            effects.add(new Effect.Event("joined", caller)); // the caller is in the call from now on
+            event(effects, "joined", caller); // the caller is in the call from now on
         }
-        effects.add(new Effect.Event("joined", user));
+        event(effects, "joined", user);
         effects.add(new Effect.Notify(othersInCall(user), "accepted", user, List.of()));
     }
 
@@ -143,7 +145,7 @@ public final class Call {
         requireRinging(user);
         participants.put(user, participants.get(user).with(to, now));
         ringUntil.remove(user);
-        effects.add(new Effect.Event(what, user));
+        event(effects, what, user);
         effects.add(new Effect.Notify(othersInCall(user), what, user, List.of()));
         endIfTooFew(what, now, effects);
     }
@@ -160,7 +162,7 @@ public final class Call {
                 participants.put(u, participants.get(u).with(ParticipantState.TIMEOUT, now));
                 ringUntil.remove(u);
                 missed.add(u);
-                effects.add(new Effect.Event("timeout", u));
+                event(effects, "timeout", u);
             }
         }
         if (missed.isEmpty()) {
@@ -191,7 +193,7 @@ public final class Call {
             return;
         }
         participants.put(user, p.with(ParticipantState.LEFT, now));
-        effects.add(new Effect.Event("left", user));
+        event(effects, "left", user);
         effects.add(new Effect.Notify(othersInCall(user), "left", user, List.of()));
         endIfTooFew("hangup", now, effects);
     }
@@ -252,7 +254,7 @@ public final class Call {
         for (String u : List.copyOf(ringUntil.keySet())) {
             participants.put(u, participants.get(u).with(to, now));
             ringing.add(u);
-            effects.add(new Effect.Event(event, u));
+            event(effects, event, u);
         }
         ringUntil.clear();
         return ringing;
@@ -281,7 +283,12 @@ public final class Call {
         if (!stillIn.isEmpty()) {
             effects.add(new Effect.Notify(stillIn, "ended", null, List.of()));
         }
-        effects.add(new Effect.Event("ended", null));
+        event(effects, "ended", null);
+    }
+
+    /** A call event, numbered in the call's order: a consumer finds duplicates and gaps by {@code seq}. */
+    private void event(List<Effect> effects, String type, String user) {
+        effects.add(new Effect.Event(type, user, events++));
     }
 
     private List<String> othersInCall(String except) {
@@ -385,7 +392,7 @@ public final class Call {
 
     public CallSnapshot snapshot() {
         return new CallSnapshot(callId, sdkAppId, caller, groupId, type, state, createdAt, startedAt, endedAt,
-                endReason, List.copyOf(participants.values()), Map.copyOf(ringUntil), sfu);
+                endReason, List.copyOf(participants.values()), Map.copyOf(ringUntil), sfu, events);
     }
 
     /** The call a snapshot describes; {@code restore(c.snapshot())} behaves exactly as {@code c}. */
@@ -395,6 +402,7 @@ public final class Call {
         c.startedAt = s.startedAt();
         c.endedAt = s.endedAt();
         c.endReason = s.endReason();
+        c.events = s.events() == null ? 0 : s.events();
         for (Participant p : s.participants()) {
             c.participants.put(p.userId(), p);
         }

@@ -12,7 +12,10 @@ public sealed interface Effect {
     record Notify(List<String> to, String what, String about, List<String> users) implements Effect {
     }
 
-    /** A call event for Kafka (invited, accepted, rejected, busy, cancelled, timeout, joined, left, ended). */
-    record Event(String type, String userId) implements Effect {
+    /**
+     * A call event for Kafka (invited, accepted, rejected, busy, cancelled, timeout, joined, left,
+     * ended); {@code seq} numbers the call's events from 0, in the order they were stored.
+     */
+    record Event(String type, String userId, int seq) implements Effect {
     }
 }

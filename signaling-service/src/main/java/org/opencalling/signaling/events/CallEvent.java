@@ -11,12 +11,14 @@ import java.util.List;
  * that care compare {@code at}. {@code schema} is bumped on any incompatible change; {@code at} is epoch
  * milliseconds. {@code userId} names the participant the event is about (absent for
  * {@code ended}); {@code ended} carries the reason, {@code durationMs} since the first
- * accept (0 if nobody accepted) and every participant's final state.
+ * accept (0 if nobody accepted) and every participant's final state. {@code seq} numbers a call's
+ * events from 0 in the order they were stored, and {@code eventId} is {@code callId:seq}: a
+ * consumer drops a duplicate by its id and sees a gap (an event lost) or a reordering by its seq.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CallEvent(int schema, String type, String callId, long sdkAppId, String caller, String callType,
-                        String groupId, String userId, long at, String reason, Long durationMs,
+public record CallEvent(int schema, String eventId, int seq, String type, String callId, long sdkAppId, String caller,
+                        String callType, String groupId, String userId, long at, String reason, Long durationMs,
                         List<Member> participants) {
     public static final int SCHEMA = 1;
 

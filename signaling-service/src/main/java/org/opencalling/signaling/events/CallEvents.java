@@ -50,7 +50,7 @@ public class CallEvents {
             return;
         }
         boolean ended = e.type().equals("ended");
-        CallEvent event = new CallEvent(CallEvent.SCHEMA, e.type(), c.callId(), c.sdkAppId(), c.caller(),
+        CallEvent event = new CallEvent(CallEvent.SCHEMA, c.callId() + ":" + e.seq(), e.seq(), e.type(), c.callId(), c.sdkAppId(), c.caller(),
                 c.type().wire(), c.groupId(), e.userId(), ended ? c.endedAt() : now,
                 ended ? c.endReason() : null, ended ? c.duration() : null,
                 ended ? c.participants().stream().map(p -> new CallEvent.Member(p.userId(), p.state().wire())).toList()

@@ -45,6 +45,25 @@ class CallTest {
     }
 
     @Test
+    void eventsAreNumberedInTheCallsOrderAcrossStoredSnapshots() {
+        Call c = oneToOne();
+        c.accept("bob", T + 2000, fx);
+        // Another pod carries on from the stored snapshot: numbering goes on where it stopped.
+        Call restored = Call.restore(c.snapshot());
+        restored.hangup("bob", T + 5000, fx);
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), fx.stream().filter(e -> e instanceof Effect.Event)
+                .map(e -> ((Effect.Event) e).seq()).toList());
+        // A record stored before events were counted starts at 0.
+        CallSnapshot s = c.snapshot();
+        CallSnapshot old = new CallSnapshot(s.callId(), s.sdkAppId(), s.caller(), s.groupId(), s.type(), s.state(),
+                s.createdAt(), s.startedAt(), s.endedAt(), s.endReason(), s.participants(), s.ringUntil(), s.sfu(), null);
+        List<Effect> more = new ArrayList<>();
+        Call.restore(old).hangup("alice", T + 6000, more);
+        assertEquals(0, more.stream().filter(e -> e instanceof Effect.Event).map(e -> ((Effect.Event) e).seq())
+                .findFirst().orElseThrow());
+    }
+
+    @Test
     void acceptThenHangup() {
         Call c = oneToOne();
         assertEquals(CallState.RINGING, c.state());

@@ -60,7 +60,10 @@ class CallEventsTest {
         List<JsonNode> events = eventsOf(callId, 6);
         assertEquals(List.of("invited:flo5", "accepted:flo5", "joined:ed5", "joined:flo5", "left:flo5", "ended"),
                 describe(events));
-        for (JsonNode e : events) {
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode e = events.get(i);
+            assertEquals(i, e.get("seq").asInt(), "numbered in the call's order");
+            assertEquals(callId + ":" + i, e.get("eventId").asText());
             assertEquals(1, e.get("schema").asInt());
             assertEquals(SignalingTestResource.APP, e.get("sdkAppId").asLong());
             assertEquals("ed5", e.get("caller").asText());
