@@ -1,10 +1,13 @@
 -- Stores a call's new state only if nobody changed it since it was read (compare-and-set), and
 -- its indexes in the same step.
--- KEYS[1] call hash   KEYS[2] deadlines zset   KEYS[3..] the participants' "busy" keys
+-- The change's call events go to the event outbox in the same step: an event exists exactly
+-- when its change was stored, in the order changes were stored.
+-- KEYS[1] call hash   KEYS[2] deadlines zset   KEYS[3] event outbox list   KEYS[4..] the
+-- participants' "busy" keys
 -- ARGV: 1 version read ('' for a new call), 2 new version, 3 snapshot JSON, 4 ttl (ms) of the
--- record, 5 callId, 6 next ringing deadline (ms; 0: none), then per busy key '1' (ringing or in
--- this call: the key names it, unless it names another call) or '0' (not: the key is removed
--- if it still names this call).
+-- record, 5 callId, 6 next ringing deadline (ms; 0: none), 7 the number E of events, 8..7+E the
+-- events (JSON), then per busy key '1' (ringing or in this call: the key names it, unless it
+-- names another call) or '0' (not: the key is removed if it still names this call).
 -- Returns 1 when stored, 0 when someone else changed the call first.
 local v = redis.call('HGET', KEYS[1], 'v')
 if (v or '') ~= ARGV[1] then
@@ -17,9 +20,13 @@ if ARGV[6] ~= '0' then
 else
   redis.call('ZREM', KEYS[2], ARGV[5])
 end
-for i = 3, #KEYS do
+local events = tonumber(ARGV[7])
+for i = 1, events do
+  redis.call('RPUSH', KEYS[3], ARGV[7 + i])
+end
+for i = 4, #KEYS do
   local cur = redis.call('GET', KEYS[i])
-  if ARGV[4 + i] == '1' then
+  if ARGV[4 + events + i] == '1' then
     if not cur or cur == ARGV[5] then -- never take a key that names another call
       redis.call('SET', KEYS[i], ARGV[5], 'PX', tonumber(ARGV[4]))
     end

@@ -33,8 +33,6 @@ public class CallService {
     @Inject
     Clock clock;
 
-    @Inject
-    org.opencalling.signaling.events.CallEvents events;
 
     @Inject
     org.opencalling.signaling.sfu.SfuRooms sfu;
@@ -92,7 +90,7 @@ public class CallService {
             c.busy(b, now, toSend);
         }
         try {
-            store.create(c);
+            store.create(c, toSend);
         } catch (RuntimeException e) {
             List<String> users = new ArrayList<>(callees);
             users.add(caller);
@@ -210,6 +208,30 @@ public class CallService {
         }
     }
 
+    /**
+     * A session displaced by a login elsewhere at {@code takeoverMs} leaves its call, but not a
+     * call placed, or answered by the user, after the takeover: that one is the new session's
+     * (a kick can be handled after the new session was already invited, or accepted, again).
+     * The pods' clocks are assumed to agree within a few milliseconds.
+     */
+    public void leaveDisplaced(long app, String user, long takeoverMs) {
+        String callId = store.callOf(app, user);
+        Call c = callId == null ? null : store.load(callId);
+        if (c == null || c.createdAt() >= takeoverMs) {
+            return;
+        }
+        boolean answeredSince = c.participants().stream()
+                .anyMatch(p -> p.userId().equals(user) && !user.equals(c.caller()) && p.answeredAt() >= takeoverMs);
+        if (answeredSince) {
+            return;
+        }
+        try {
+            answer(callId, user, "hangup");
+        } catch (Call.Refused e) {
+            // already out of it
+        }
+    }
+
     /** Ends a call from outside (REST DELETE): ringing callees are told it was cancelled. */
     public Call terminate(String callId, String reason) {
         long now = clock.millis();
@@ -305,7 +327,7 @@ public class CallService {
                     }
                 }
             } else if (e instanceof Effect.Event ev) {
-                events.publish(c, ev, clock.millis());
+                // Its Kafka record went to the outbox with the change (CallStore).
                 if (usesSfu(c) && (ev.type().equals("left") || ev.type().equals("ended"))) {
                     try {
                         if (ev.type().equals("left")) {

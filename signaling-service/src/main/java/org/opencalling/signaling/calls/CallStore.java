@@ -35,6 +35,9 @@ public class CallStore {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    CallEventEncoder events;
+
     /** Raised when a call cannot be changed now (lost too many races, or unknown). */
     public static final class Conflict extends RuntimeException {
         Conflict(String message) {
@@ -89,8 +92,9 @@ public class CallStore {
         return Call.restore(read(h.get("s")));
     }
 
-    public void create(Call c) {
-        if (!cas(c, "")) {
+    /** Stores a new call; {@code effects}: what placing it did (its events go to the outbox with it). */
+    public void create(Call c, List<Effect> effects) {
+        if (!cas(c, "", effects)) {
             throw new Conflict("call id in use");
         }
     }
@@ -108,15 +112,18 @@ public class CallStore {
             if (effects.isEmpty()) {
                 return effects;
             }
-            if (cas(c, h.get("v"))) {
+            if (cas(c, h.get("v"), effects)) {
                 return effects;
             }
         }
         throw new Conflict("call " + callId + " is changing too fast; retry");
     }
 
-    /** Stores the call if unchanged since read, with its deadline and busy indexes, in one step. */
-    private boolean cas(Call c, String readVersion) {
+    /**
+     * Stores the call if unchanged since read, with its deadline and busy indexes and the
+     * change's call events (into the outbox), in one step.
+     */
+    private boolean cas(Call c, String readVersion, List<Effect> effects) {
         String snapshot;
         try {
             snapshot = json.writeValueAsString(c.snapshot());
@@ -127,9 +134,13 @@ public class CallStore {
         List<String> keys = new ArrayList<>();
         keys.add(key(c.callId()));
         keys.add(DEADLINES);
+        keys.add(CallEventEncoder.OUTBOX);
         List<String> args = new ArrayList<>(List.of(readVersion, UUID.randomUUID().toString(), snapshot,
                 Long.toString(RECORD_TTL_MS), c.callId(),
                 c.state() != CallState.ENDED && next > 0 ? Long.toString(next) : "0"));
+        List<String> encoded = events.encode(c, effects);
+        args.add(Integer.toString(encoded.size()));
+        args.addAll(encoded);
         for (Participant p : c.participants()) {
             keys.add(userKey(c.sdkAppId(), p.userId()));
             boolean busy = c.state() != CallState.ENDED

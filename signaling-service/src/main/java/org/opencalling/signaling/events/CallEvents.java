@@ -2,69 +2,60 @@ package org.opencalling.signaling.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.opencalling.events.EventLog;
 import org.opencalling.signaling.calls.Call;
+import org.opencalling.signaling.calls.CallEventEncoder;
 import org.opencalling.signaling.calls.Effect;
 
 /**
- * Call events on {@code trtc.call-events} through the shared {@link EventLog}: never slows a
- * call, buffered through a Kafka outage, every event acknowledged
- * ({@code signaling_call_events_sent_total}) or counted in
- * {@code signaling_call_events_dropped_total{reason}}.
+ * Call events for {@code trtc.call-events}: each stored change's events, as JSON, go into the
+ * outbox in the same Redis step as the change ({@code call-cas.lua}); {@link CallEventRelay}
+ * takes them from there to Kafka. Nothing when Kafka is not configured.
  */
 @Singleton
-public class CallEvents {
+public class CallEvents implements CallEventEncoder {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     Optional<String> bootstrapServers;
-
-    @ConfigProperty(name = "signaling.events.topic", defaultValue = "trtc.call-events")
-    String topic;
-
-    @ConfigProperty(name = "signaling.events.buffer", defaultValue = "10000")
-    int capacity;
 
     @Inject
     ObjectMapper json;
 
     @Inject
-    MeterRegistry registry;
+    Clock clock;
 
-    private EventLog log;
-
-    void start(@Observes StartupEvent e) {
-        log = EventLog.startIfConfigured(bootstrapServers, topic, capacity, "signaling-service", "signaling.call.events",
-                registry, "call events");
+    boolean enabled() {
+        return bootstrapServers.isPresent() && !bootstrapServers.get().isBlank();
     }
 
-    /** The event a transition of {@code c} produced, at {@code now}. Never blocks. */
-    public void publish(Call c, Effect.Event e, long now) {
-        if (log == null) {
-            return;
+    /** Outbox records: {@code callId}, a space, the event's JSON. */
+    @Override
+    public List<String> encode(Call c, List<Effect> effects) {
+        if (!enabled()) {
+            return List.of();
         }
-        boolean ended = e.type().equals("ended");
-        CallEvent event = new CallEvent(CallEvent.SCHEMA, c.callId() + ":" + e.seq(), e.seq(), e.type(), c.callId(), c.sdkAppId(), c.caller(),
-                c.type().wire(), c.groupId(), e.userId(), ended ? c.endedAt() : now,
-                ended ? c.endReason() : null, ended ? c.duration() : null,
-                ended ? c.participants().stream().map(p -> new CallEvent.Member(p.userId(), p.state().wire())).toList()
-                        : null);
-        try {
-            log.publish(c.callId(), json.writeValueAsString(event));
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
+        long now = clock.millis();
+        List<String> out = new ArrayList<>();
+        for (Effect fx : effects) {
+            if (fx instanceof Effect.Event e) {
+                boolean ended = e.type().equals("ended");
+                CallEvent event = new CallEvent(CallEvent.SCHEMA, c.callId() + ":" + e.seq(), e.seq(), e.type(), c.callId(),
+                        c.sdkAppId(), c.caller(), c.type().wire(), c.groupId(), e.userId(), ended ? c.endedAt() : now,
+                        ended ? c.endReason() : null, ended ? c.duration() : null,
+                        ended ? c.participants().stream().map(p -> new CallEvent.Member(p.userId(), p.state().wire())).toList()
+                                : null);
+                try {
+                    out.add(c.callId() + " " + json.writeValueAsString(event));
+                } catch (JsonProcessingException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
         }
-    }
-
-    void stop(@Observes ShutdownEvent e) {
-        if (log != null) {
-            log.close();
-        }
+        return out;
     }
 }

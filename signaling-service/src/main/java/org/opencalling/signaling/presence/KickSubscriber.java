@@ -43,13 +43,15 @@ public class KickSubscriber {
             if ("kicked".equals(m.path("type").asText())) {
                 registry.counter("signaling.kicks").increment();
                 String sid = m.path("sessionId").asText();
+                long takeover = m.path("at").asLong(System.currentTimeMillis());
                 Object[] owner = sessions.owner(sid);
                 if (sessions.kick(sid) && owner != null) {
                     // The displaced session leaves its call (the others get USER_LEAVE); the new
-                    // session starts without one. Off the event loop: it is Redis work.
+                    // session keeps any call it was invited to or answered since the takeover.
+                    // Off the event loop: it is Redis work.
                     io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> {
                         try {
-                            calls.leaveAny((Long) owner[0], (String) owner[1]);
+                            calls.leaveDisplaced((Long) owner[0], (String) owner[1], takeover);
                         } catch (RuntimeException e) {
                             LOG.warnf("%s, displaced, could not leave its call: %s", owner[1], e.toString());
                         }

@@ -115,12 +115,12 @@ public class Delivery {
     }
 
     /**
-     * Where the live session {@code sessionId} of the user is held, if by another pod (a
-     * reconnect landing here after its socket dropped there); null otherwise.
+     * The pod presence says holds the user's session {@code sessionId}, if that is still the
+     * user's live session (a reconnect resuming it); null otherwise.
      */
-    public String heldElsewhere(long app, String user, String sessionId) {
+    public String livePod(long app, String user, String sessionId) {
         String[] live = liveSession(app, user);
-        return live != null && sessionId.equals(live[0]) && !live[1].equals(pod.name()) ? live[1] : null;
+        return live != null && sessionId.equals(live[0]) ? live[1] : null;
     }
 
     /** The user's live session as presence has it: {@code {sessionId, pod}}, or null. */

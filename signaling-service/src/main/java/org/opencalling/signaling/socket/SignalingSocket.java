@@ -246,18 +246,22 @@ public class SignalingSocket {
         }
         String resumeId = login.resume();
         // Resuming a session whose socket dropped: kept here (claimed so it cannot expire
-        // meanwhile), or (a reconnect that landed on another pod) still the user's live session
-        // on the pod that held it.
+        // meanwhile), or still the user's live session on the pod that held it: another pod
+        // (which forwards what it held), or a former run of this one (restarted under the same
+        // name: nothing it held survived, but the session and its call are in Redis).
         boolean claimed = sessions.claim(resumeId, login.sdkAppId(), login.userId());
         String fromPod = null;
+        boolean fromFormerRun = false;
         if (!claimed && resumeId != null) {
             try {
-                fromPod = delivery.heldElsewhere(login.sdkAppId(), login.userId(), resumeId);
+                String holder = delivery.livePod(login.sdkAppId(), login.userId(), resumeId);
+                fromFormerRun = pod.name().equals(holder);
+                fromPod = fromFormerRun ? null : holder;
             } catch (RuntimeException e) {
                 fromPod = null; // cannot tell: a fresh session
             }
         }
-        boolean resumed = claimed || fromPod != null;
+        boolean resumed = claimed || fromPod != null || fromFormerRun;
         String sid = resumed ? resumeId : UUID.randomUUID().toString();
         if (!claimed) {
             sessions.reserve(sid, login.sdkAppId(), login.userId()); // frames routed here before the socket is attached wait
@@ -285,7 +289,7 @@ public class SignalingSocket {
             ok.put("iceTtl", config.turnTtlSeconds());
             iceRenewal.issued(sid, now);
             registry.counter("signaling.sessions", "kind", claimed ? "resumed" : fromPod != null
-                    ? "resumed-from-other-pod" : "new").increment();
+                    ? "resumed-from-other-pod" : fromFormerRun ? "resumed-after-restart" : "new").increment();
             // The answer first, then what came while the socket was away (or while this login
             // was being registered), then what rang while the user was offline. Frames keep
             // being held until the held ones are written, so none overtakes an older one.
@@ -305,7 +309,7 @@ public class SignalingSocket {
         } finally {
             if (!attached) {
                 sessions.release(sid, claimed);
-                if (registered && !claimed && fromPod == null) {
+                if (registered && !resumed) {
                     endQuietly(login.sdkAppId(), login.userId(), sid); // the socket went before it was attached
                 }
             }

@@ -13,6 +13,39 @@ import org.opencalling.testsupport.WsClient;
 /** Call flows over real sockets; every frame between users goes through Redis pub/sub. */
 @QuarkusTest
 class CallFlowTest {
+    @jakarta.inject.Inject
+    org.opencalling.signaling.calls.CallService calls;
+
+    @jakarta.inject.Inject
+    org.opencalling.signaling.calls.CallStore store;
+
+    /**
+     * A kick handled late (the user logged in elsewhere, and the new session was called and
+     * answered before this pod heard of the takeover) must not take the new session out of its
+     * call; a call from before the takeover is left.
+     */
+    @Test
+    void aDisplacedSessionLeavesOnlyTheCallsItHadBeforeTheTakeover() throws Exception {
+        try (WsClient lou = user("lou7"); WsClient kim = user("kim7")) {
+            long before = System.currentTimeMillis() - 1;
+            lou.sendOnly("{\"type\":\"invite\",\"callees\":[\"kim7\"]}");
+            String callId = lou.expect("invite-ok").get("callId").asText();
+            kim.expect("invited");
+            kim.sendOnly("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}");
+            lou.expect("accepted");
+            calls.leaveDisplaced(SignalingTestResource.APP, "kim7", before); // the takeover came before this call
+            assertEquals("accepted", stateOf(callId, "kim7"), "the new session's call is kept");
+            calls.leaveDisplaced(SignalingTestResource.APP, "kim7", System.currentTimeMillis() + 1);
+            assertEquals("left", stateOf(callId, "kim7"), "a call from before the takeover is left");
+            assertEquals("kim7", lou.expect("left").get("userId").asText());
+        }
+    }
+
+    String stateOf(String callId, String user) {
+        return store.load(callId).participants().stream().filter(p -> p.userId().equals(user)).findFirst().orElseThrow()
+                .state().wire();
+    }
+
     @TestHTTPResource("/v1/signaling")
     URI uri;
 
