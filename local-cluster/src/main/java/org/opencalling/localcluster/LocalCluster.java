@@ -30,7 +30,7 @@ public final class LocalCluster {
     /** A Redis the caller runs (a Sentinel set in tests): its REDIS_* variables; null for the embedded one. */
     private Map<String, String> externalRedis;
 
-    LocalCluster(Path root, Options options) {
+    public LocalCluster(Path root, Options options) {
         this.root = root;
         this.options = options;
     }
@@ -52,7 +52,7 @@ public final class LocalCluster {
         System.exit(new LocalCluster(findRoot(), options).run());
     }
 
-    int redisPort() {
+    public int redisPort() {
         return 6379 + options.portOffset();
     }
 
@@ -84,7 +84,7 @@ public final class LocalCluster {
         Map<String, String> presenceEnv = new LinkedHashMap<>();
         presenceEnv.putAll(redisEnv());
         presenceEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json");
-        presenceEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: events off
+        presenceEnv.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka()); // "" (the default): events off
         Map<String, String> signalingEnv = new LinkedHashMap<>();
         signalingEnv.put("TRTC_APPS", usersigEnv.get("TRTC_APPS"));
         signalingEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
@@ -103,7 +103,7 @@ public final class LocalCluster {
         signalingEnv.putAll(redisEnv());
         signalingEnv.put("SIGNALING_CLIENT", DemoDefaults.SIGNALING_CLIENT + ":" + DemoDefaults.SIGNALING_SECRET);
         signalingEnv.put("POD_NAME", "signaling-local-1");
-        signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", ""); // no broker in the local run: call events off
+        signalingEnv.put("KAFKA_BOOTSTRAP_SERVERS", options.kafka());
         signalingEnv.put("SIGNALING_SFU", options.sfu());
         List<String> origins = new ArrayList<>(List.of("http://localhost:" + (8080 + o), "http://127.0.0.1:" + (8080 + o)));
         origins.addAll(options.allowedOrigins());
@@ -120,7 +120,7 @@ public final class LocalCluster {
                 "UserSigs (demo mode: anyone may get one), backend tokens, JWKS"));
         for (int k = 0; k < n; k++) {
             plan.add(new ServiceSpec(instance("presence-service", k, n), app("presence-service"),
-                    8092 + o + REPLICA_STEP * k, presenceEnv, "who is online, single login (Redis); Kafka events off"));
+                    8092 + o + REPLICA_STEP * k, presenceEnv, "who is online, single login (Redis); " + events()));
         }
         for (int k = 0; k < n; k++) {
             Map<String, String> env = new LinkedHashMap<>(relayEnv);
@@ -139,12 +139,21 @@ public final class LocalCluster {
             env.put("RELAY_TCP_PORTS", relayTcpPorts(k));
             int port = 8091 + o + REPLICA_STEP * k;
             plan.add(new ServiceSpec(instance("signaling-service", k, n), app("signaling-service"), port, env,
-                    "WebSocket ws://localhost:" + port + "/v1/signaling, REST /v1/calls; Kafka events off"));
+                    "WebSocket ws://localhost:" + port + "/v1/signaling, REST /v1/calls; " + events()));
         }
         plan.add(new ServiceSpec("web-client", app("web-client"), 8080 + o, webEnv,
                 "the demo: open http://localhost:" + (8080 + o) + "/ in two tabs; the SDK at /sdk/trtc-calling.js"
                         + (n > 1 ? " (browsers spread over the " + n + " signaling instances)" : "")));
         return plan;
+    }
+
+    private String events() {
+        return options.kafka().isEmpty() ? "Kafka events off" : "events to Kafka " + options.kafka();
+    }
+
+    /** The services this cluster runs, in start order (names, ports and environment). */
+    public List<ServiceSpec> services() {
+        return plan();
     }
 
     /**
@@ -184,7 +193,7 @@ public final class LocalCluster {
     }
 
     /** Starts everything and prints the table; 0 when all is ready (the browser tests use it too). */
-    int start() throws Exception {
+    public int start() throws Exception {
         List<ServiceSpec> plan = plan();
         if (externalRedis == null && !portFree(redisPort())) {
             System.err.printf("run-local: port %d (Redis) is in use. Is another run-local or a redis-server "
@@ -224,34 +233,32 @@ public final class LocalCluster {
     }
 
     /** Stops one service (SIGTERM, as a rolling restart does) and starts it again; true when ready again. */
-    boolean restart(String name) throws Exception {
+    public boolean restart(String name) throws Exception {
         stop(name);
         return start(name);
     }
 
     /** Stops one service as a rolling update does (SIGTERM, SIGKILL after 10 s). */
-    void stop(String name) throws InterruptedException {
+    public void stop(String name) throws InterruptedException {
         process(name).stop(Duration.ofSeconds(10));
     }
 
     /** Starts a stopped service again; true when ready. */
-    boolean start(String name) throws Exception {
+    public boolean start(String name) throws Exception {
         ServiceProcess p = process(name);
         p.start(ProcessHandle.current().info().command().orElse("java"));
         return p.awaitReady(Duration.ofSeconds(90));
     }
 
     /** Kills the embedded Redis (SIGKILL) and starts it again, empty, on the same port (tests). */
-    void restartRedisEmpty() {
-        if (redis == null) {
-            throw new IllegalStateException("no embedded Redis (an external one is in use)");
-        }
-        redis.kill();
-        redis.start();
+    public void restartRedisEmpty() {
+        RedisServerProcess r = requireEmbeddedRedis();
+        r.kill();
+        r.start();
     }
 
     /** Kills one service outright (SIGKILL: a node that dies, with no chance to say so). */
-    void kill(String name) throws InterruptedException {
+    public void kill(String name) throws InterruptedException {
         process(name).kill();
     }
 
@@ -262,8 +269,33 @@ public final class LocalCluster {
         }
     }
 
+    /** Freezes the embedded Redis (SIGSTOP): it keeps its connections and answers nothing until {@link #thawRedis()}. */
+    public void freezeRedis() {
+        requireEmbeddedRedis().freeze();
+    }
+
+    public void thawRedis() {
+        requireEmbeddedRedis().thaw();
+    }
+
+    private RedisServerProcess requireEmbeddedRedis() {
+        if (redis == null) {
+            throw new IllegalStateException("no embedded Redis (an external one is in use)");
+        }
+        return redis;
+    }
+
+    /** The process id of a running service (for its /proc figures). */
+    public long pid(String name) {
+        return process(name).pid();
+    }
+
+    public boolean alive(String name) {
+        return process(name).alive();
+    }
+
     /** Stops everything started (reverse order, Redis last). */
-    void stop() {
+    public void stop() {
         stopAll();
     }
 
@@ -362,7 +394,7 @@ public final class LocalCluster {
     }
 
     /** The repository root: where {@code mvnw} is, found upwards from this jar or the working directory. */
-    static Path findRoot() throws Exception {
+    public static Path findRoot() throws Exception {
         Path jar = Path.of(LocalCluster.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         for (Path start : new Path[] {jar, Path.of("").toAbsolutePath()}) {
             for (Path p = start; p != null; p = p.getParent()) {

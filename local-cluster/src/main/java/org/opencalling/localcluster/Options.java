@@ -1,12 +1,20 @@
 package org.opencalling.localcluster;
 
-/** Command-line options of the launcher. {@code allowedOrigins}: page origins allowed beside the web client's. */
-record Options(int portOffset, int replicas, String sfu, java.util.List<String> allowedOrigins, boolean help) {
+/**
+ * Command-line options of the launcher. {@code allowedOrigins}: page origins allowed beside the
+ * web client's; {@code kafka}: the bootstrap servers the services send their events to ("" = events off).
+ */
+public record Options(int portOffset, int replicas, String sfu, java.util.List<String> allowedOrigins, String kafka,
+                      boolean help) {
+    Options(int portOffset, int replicas, String sfu, java.util.List<String> allowedOrigins, boolean help) {
+        this(portOffset, replicas, sfu, allowedOrigins, "", help);
+    }
+
     Options(int portOffset, boolean help) {
         this(portOffset, 1, help);
     }
 
-    Options(int portOffset, int replicas, boolean help) {
+    public Options(int portOffset, int replicas, boolean help) {
         this(portOffset, replicas, "group", help);
     }
 
@@ -20,12 +28,18 @@ record Options(int portOffset, int replicas, String sfu, java.util.List<String> 
         for (String o : origins) {
             all.add(origin(o));
         }
-        return new Options(portOffset, replicas, sfu, java.util.List.copyOf(all), help);
+        return new Options(portOffset, replicas, sfu, java.util.List.copyOf(all), kafka, help);
+    }
+
+    /** These options with the services' events going to this Kafka. */
+    public Options withKafka(String bootstrapServers) {
+        return new Options(portOffset, replicas, sfu, allowedOrigins, bootstrapServers, help);
     }
 
 
     static final String USAGE = """
             Usage: ./run-local [--port-offset N] [--replicas N] [--sfu group|all|off] [--allowed-origin URL]...
+                               [--kafka HOST:PORT]
 
               Builds what is needed, then runs every part of OpenCalling on this machine in
               demo mode (demo credentials; never for production). Ctrl-C stops everything.
@@ -40,6 +54,8 @@ record Options(int portOffset, int replicas, String sfu, java.util.List<String> 
               --allowed-origin URL
                                 let pages of this origin (e.g. http://localhost:5173, an app's
                                 dev server) open the signaling socket too; repeatable
+              --kafka HOST:PORT presence and call events go to this Kafka (its bootstrap servers);
+                                without it the local run sends no events
               --no-build        (./run-local only) skip the Maven build
               --help            this text
             """;
@@ -49,6 +65,7 @@ record Options(int portOffset, int replicas, String sfu, java.util.List<String> 
         int replicas = 1;
         boolean help = false;
         String sfu = "group";
+        String kafka = "";
         java.util.List<String> origins = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -66,11 +83,17 @@ record Options(int portOffset, int replicas, String sfu, java.util.List<String> 
                     }
                     origins.add(origin(args[i]));
                 }
+                case "--kafka" -> {
+                    kafka = ++i < args.length ? args[i] : "";
+                    if (!kafka.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}(,[A-Za-z0-9.\\-]+:[0-9]{1,5})*")) {
+                        throw new IllegalArgumentException("--kafka needs bootstrap servers such as localhost:9092");
+                    }
+                }
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new Options(offset, replicas, sfu, java.util.List.copyOf(origins), help);
+        return new Options(offset, replicas, sfu, java.util.List.copyOf(origins), kafka, help);
     }
 
     /** A page origin as browsers send it: scheme, host and port, no path (a trailing slash is dropped). */

@@ -64,6 +64,20 @@ class OptionsTest {
     }
 
     @Test
+    void kafkaReachesPresenceAndSignalingOnlyWhenGiven() {
+        LocalCluster off = new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[0]));
+        LocalCluster on = new LocalCluster(java.nio.file.Path.of("/repo"),
+                Options.parse(new String[] {"--kafka", "localhost:9092", "--replicas", "2"}));
+        java.util.function.Function<LocalCluster, java.util.List<String>> kafka = c -> c.plan().stream()
+                .filter(s -> s.name().startsWith("signaling") || s.name().startsWith("presence"))
+                .map(s -> s.env().get("KAFKA_BOOTSTRAP_SERVERS")).toList();
+        assertEquals(java.util.List.of("", ""), kafka.apply(off));
+        assertEquals(java.util.List.of("localhost:9092", "localhost:9092", "localhost:9092", "localhost:9092"), kafka.apply(on));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--kafka", "not a server"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--kafka"}));
+    }
+
+    @Test
     void sfuModeReachesEverySignalingInstance() {
         LocalCluster c = new LocalCluster(java.nio.file.Path.of("/repo"), Options.parse(new String[] {"--sfu", "all", "--replicas", "2"}));
         assertEquals(java.util.List.of("all", "all"), c.plan().stream().filter(s -> s.name().startsWith("signaling"))

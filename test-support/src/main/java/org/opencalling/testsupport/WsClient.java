@@ -24,7 +24,12 @@ public final class WsClient implements AutoCloseable {
     public final WebSocket ws;
 
     public WsClient(URI uri, String origin) throws Exception {
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        this(HttpClient.newHttpClient(), uri, origin);
+    }
+
+    /** A socket on a shared client: thousands of sockets then share its one selector thread. */
+    public WsClient(HttpClient http, URI uri, String origin) throws Exception {
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (origin != null) {
             b.header("Origin", origin);
         }

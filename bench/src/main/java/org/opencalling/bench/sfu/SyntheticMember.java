@@ -47,7 +47,7 @@ import org.opencalling.stun.StunTypes;
  * at a set bitrate and counts what the SFU forwards to it. It does not decrypt what it receives
  * (the SFU's cost is what is measured, not this one's); it keeps consent with a check every 5 s.
  */
-final class SyntheticMember implements AutoCloseable {
+public final class SyntheticMember implements AutoCloseable {
     static final int OPUS = 111;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -70,11 +70,11 @@ final class SyntheticMember implements AutoCloseable {
     private int videoSequence;
     private long timestamp;
     final LongAdder packetsSent = new LongAdder();
-    final LongAdder packetsIn = new LongAdder();
+    public final LongAdder packetsIn = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder offersAnswered = new LongAdder();
 
-    SyntheticMember(String room, String user) throws IOException {
+    public SyntheticMember(String room, String user) throws IOException {
         this.room = room;
         this.user = user;
         this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
@@ -82,7 +82,7 @@ final class SyntheticMember implements AutoCloseable {
     }
 
     /** The answer to an SFU offer; the first offer also tells us where and how to reach the SFU. */
-    String answer(String offer) {
+    public String answer(String offer) {
         if (sfu == null) {
             String candidate = offer.replaceAll("(?s).*?a=candidate:\\S+ 1 udp \\d+ (\\S+) (\\d+) typ host.*", "$1 $2");
             String[] hostPort = candidate.split(" ");
@@ -117,7 +117,7 @@ final class SyntheticMember implements AutoCloseable {
     }
 
     /** ICE (a nominated check, answered), then DTLS; afterwards media may flow. */
-    void connect() throws IOException {
+    public void connect() throws IOException {
         socket.setSoTimeout(200);
         byte[] buf = new byte[2048];
         boolean checked = false;
@@ -145,7 +145,7 @@ final class SyntheticMember implements AutoCloseable {
     }
 
     /** One 20 ms tick of media: an audio packet and as many video packets as the bitrate needs. */
-    void tick(int videoBytesPerTick) throws IOException {
+    public void tick(int videoBytesPerTick) throws IOException {
         SrtpSession s = out;
         if (s == null || closed) {
             return;
@@ -158,7 +158,7 @@ final class SyntheticMember implements AutoCloseable {
     }
 
     /** A consent check (RFC 7675): without one every 30 s the SFU stops sending. */
-    void keepConsent() throws IOException {
+    public void keepConsent() throws IOException {
         send(check(false));
     }
 
