@@ -134,7 +134,12 @@ public final class LocalCluster {
         for (int k = 0; k < n; k++) {
             Map<String, String> env = new LinkedHashMap<>(signalingEnv);
             env.put("POD_NAME", "signaling-local-" + (k + 1));
-            env.put("PRESENCE_URL", "http://localhost:" + (8092 + o + REPLICA_STEP * k)); // its own presence instance
+            // Its own presence instance first, then the others (a Service would hide one that is down).
+            List<String> presence = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                presence.add("http://localhost:" + (8092 + o + REPLICA_STEP * ((k + j) % n)));
+            }
+            env.put("PRESENCE_URL", String.join(",", presence));
             env.put("RELAY_UDP_PORTS", relayUdpPorts(k)); // the TURN servers it hands out: its own relay instance
             env.put("RELAY_TCP_PORTS", relayTcpPorts(k));
             int port = 8091 + o + REPLICA_STEP * k;
@@ -149,6 +154,11 @@ public final class LocalCluster {
 
     private String events() {
         return options.kafka().isEmpty() ? "Kafka events off" : "events to Kafka " + options.kafka();
+    }
+
+    /** Where the services' logs go. */
+    public Path logs() {
+        return root.resolve(".local-run/logs");
     }
 
     /** The services this cluster runs, in start order (names, ports and environment). */
@@ -207,7 +217,7 @@ public final class LocalCluster {
                 return 1;
             }
         }
-        Path logs = root.resolve(".local-run/logs");
+        Path logs = logs();
         Files.createDirectories(logs);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "run-local-stop"));
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -383,7 +393,7 @@ public final class LocalCluster {
         stopped.countDown();
     }
 
-    static boolean portFree(int port) {
+    public static boolean portFree(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress("0.0.0.0", port));

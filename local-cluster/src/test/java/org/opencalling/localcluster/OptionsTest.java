@@ -53,7 +53,7 @@ class OptionsTest {
         assertEquals(8191, plan.get(6).port());
         assertEquals("signaling-local-1", plan.get(5).env().get("POD_NAME"));
         assertEquals("signaling-local-2", plan.get(6).env().get("POD_NAME"));
-        assertEquals("http://localhost:8192", plan.get(6).env().get("PRESENCE_URL"));
+        assertEquals("http://localhost:8192,http://localhost:8092", plan.get(6).env().get("PRESENCE_URL"));
         // Each signaling instance hands out its own relay instance as TURN server.
         assertEquals(plan.get(4).env().get("RELAY_UDP_PORTS"), plan.get(6).env().get("RELAY_UDP_PORTS"));
         assertEquals(plan.get(3).env().get("RELAY_UDP_PORTS"), plan.get(5).env().get("RELAY_UDP_PORTS"));

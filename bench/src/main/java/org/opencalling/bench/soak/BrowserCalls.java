@@ -15,7 +15,7 @@ import org.opencalling.testsupport.Chromium;
  * after a round that failed.
  */
 final class BrowserCalls {
-    /** A browser call: when, which, whether it decoded on both sides, and how long that took. */
+    /** A browser call: when, which, whether it decoded on both sides, and how long from placing it that took. */
     record Result(long atMs, String kind, boolean ok, long ms, String error) {
     }
 
@@ -35,6 +35,14 @@ final class BrowserCalls {
                 (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded || 0; });
               }
               return n;
+            };
+            // Resolves once the peer connections made since index 'from' decode video; rejects after 'ms'.
+            window.awaitDecoded = async (from, ms) => {
+              const t0 = performance.now();
+              while (await window.decodedSince(from) === 0) {
+                if (performance.now() - t0 > ms) throw new Error('no video decoded within ' + ms + ' ms');
+                await new Promise((r) => setTimeout(r, 20));
+              }
             };
             </script><script type="module">
             import TRTCCalling from '/sdk/trtc-calling.js';
@@ -115,18 +123,19 @@ final class BrowserCalls {
             int fromB = ((Number) pair.callee.evaluate("() => window.pcs.length")).intValue();
             int ended = ((Number) pair.callee.evaluate("() => window.ended")).intValue();
             pair.caller.evaluate("([c, g]) => window.place(c, g)", List.of(pair.calleeId, kind.equals("sfu")));
-            pair.caller.waitForFunction("n => window.decodedSince(n).then(f => f > 0)", fromA,
-                    new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
-            pair.callee.waitForFunction("n => window.decodedSince(n).then(f => f > 0)", fromB,
-                    new Page.WaitForFunctionOptions().setTimeout(20_000).setPollingInterval(100));
-            long ms = System.currentTimeMillis() - t0;
+            // (ms below: from placing the call to video decoded on both sides)
+            long placed = System.currentTimeMillis();
+            pair.caller.evaluate("n => window.awaitDecoded(n, 20000)", fromA);
+            pair.callee.evaluate("n => window.awaitDecoded(n, 20000)", fromB);
+            long ms = System.currentTimeMillis() - placed;
             pair.caller.evaluate("() => window.calling.hangup()");
             pair.callee.waitForFunction("n => window.ended > n", ended, new Page.WaitForFunctionOptions().setTimeout(10_000));
             results.add(new Result(t0, kind, true, ms, null));
             incidents.count("browser." + kind + "-ok");
             return pair;
         } catch (RuntimeException e) {
-            String error = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            String text = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ");
+            String error = text.substring(0, Math.min(300, text.length()));
             results.add(new Result(t0, kind, false, System.currentTimeMillis() - t0, error));
             incidents.trouble("browser." + kind + "-failed", error);
             close(pair);

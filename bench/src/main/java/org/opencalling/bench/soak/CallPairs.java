@@ -3,7 +3,6 @@ package org.opencalling.bench.soak;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.opencalling.bench.soak.VirtualUser.Disrupted;
@@ -18,7 +17,6 @@ import org.opencalling.testsupport.WsClient;
  */
 final class CallPairs {
     static final List<String> OUTCOMES = List.of("accepted", "rejected", "busy", "cancelled", "timeout");
-    private static final Set<String> GONE = Set.of("call-ended", "unknown-call", "not-in-call");
 
     private final SoakCluster cluster;
     private final Ledger ledger;
@@ -61,7 +59,7 @@ final class CallPairs {
             try {
                 a.ensureOpen();
                 b.ensureOpen();
-                hangUp(leftOpen, a, b);
+                VirtualUser.hangUpAll(leftOpen, List.of(a, b), incidents);
                 if (round % 7 == 6) {
                     relogin(b);
                 } else if (round % 11 == 10) {
@@ -79,7 +77,7 @@ final class CallPairs {
             VirtualUser.sleep(200 + ThreadLocalRandom.current().nextInt(600));
         }
         try {
-            hangUp(leftOpen, a, b);
+            VirtualUser.hangUpAll(leftOpen, List.of(a, b), incidents);
         } catch (Disrupted d) {
             incidents.trouble("pair.disrupted", d.getMessage());
         }
@@ -156,20 +154,6 @@ final class CallPairs {
         JsonNode r = b.request("{\"type\":\"" + what + "\",\"callId\":\"" + callId + "\"}", 8000);
         if (!r.path("type").asText().equals(what + "-ok")) {
             throw new Disrupted(b.id + " " + what + ": " + r.path("code").asText());
-        }
-    }
-
-    /** Hangs up calls a fault left open, from both sides, until each is gone. */
-    private void hangUp(List<String> leftOpen, VirtualUser a, VirtualUser b) throws Disrupted {
-        for (String callId : List.copyOf(leftOpen)) {
-            for (VirtualUser u : List.of(a, b)) {
-                JsonNode r = u.request("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}", 8000);
-                if (!r.path("type").asText().equals("hangup-ok") && !GONE.contains(r.path("code").asText())) {
-                    throw new Disrupted(u.id + " hangup " + callId + ": " + r.path("code").asText());
-                }
-            }
-            leftOpen.remove(callId);
-            incidents.count("call.cleaned-up");
         }
     }
 }

@@ -47,6 +47,7 @@ final class GroupCalls {
             u.login(false);
             users.add(u);
         }
+        List<String> leftOpen = new ArrayList<>();
         for (int n = 0; running; n++) {
             String callId = null;
             Map<String, SyntheticMember> members = new HashMap<>();
@@ -54,33 +55,28 @@ final class GroupCalls {
                 for (VirtualUser u : users) {
                     u.ensureOpen();
                 }
-                callId = call(users, n, members);
+                VirtualUser.hangUpAll(leftOpen, users, incidents);
+                callId = call(users, n, members, leftOpen);
             } catch (Disrupted d) {
                 incidents.trouble("group.disrupted", d.getMessage());
-                if (callId != null) {
-                    ledger.disrupted(callId, d.getMessage());
-                }
             } catch (java.io.IOException e) {
                 incidents.trouble("group.media-failed", e.toString());
             } finally {
                 members.values().forEach(SyntheticMember::close);
             }
-            if (callId != null) {
-                for (VirtualUser u : users) {
-                    try {
-                        u.ensureOpen();
-                        u.request("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}", 8000);
-                    } catch (Disrupted d) {
-                        incidents.trouble("group.disrupted", d.getMessage());
-                    }
-                }
-            }
             VirtualUser.sleep(1000);
+        }
+        try {
+            VirtualUser.hangUpAll(leftOpen, users, incidents);
+        } catch (Disrupted d) {
+            incidents.trouble("group.disrupted", d.getMessage());
         }
         users.forEach(VirtualUser::logout);
     }
 
-    private String call(List<VirtualUser> users, int n, Map<String, SyntheticMember> members) throws Disrupted, java.io.IOException {
+    /** One group call; it stays in {@code leftOpen} until every member is out of it. */
+    private String call(List<VirtualUser> users, int n, Map<String, SyntheticMember> members, List<String> leftOpen)
+            throws Disrupted, java.io.IOException {
         VirtualUser caller = users.get(0);
         JsonNode ok = caller.request("{\"type\":\"invite\",\"callees\":[\"" + users.get(1).id + "\",\"" + users.get(2).id
                 + "\"],\"groupId\":\"soak-group\",\"callType\":\"video\",\"timeoutSeconds\":15}", 8000);
@@ -90,6 +86,20 @@ final class GroupCalls {
         }
         String callId = ok.path("callId").asText();
         ledger.placed(callId, users.get(1).id, "accepted");
+        leftOpen.add(callId);
+        try {
+            media(users, n, members, callId);
+        } catch (Disrupted d) {
+            ledger.disrupted(callId, d.getMessage());
+            throw d;
+        }
+        VirtualUser.hangUpAll(leftOpen, users, incidents);
+        return callId;
+    }
+
+    private void media(List<VirtualUser> users, int n, Map<String, SyntheticMember> members, String callId)
+            throws Disrupted, java.io.IOException {
+        VirtualUser caller = users.get(0);
         for (VirtualUser u : users) {
             members.put(u.id, new SyntheticMember(callId, u.id));
         }
@@ -136,7 +146,6 @@ final class GroupCalls {
                     + members.values().stream().map(m -> m.packetsIn.sum()).toList());
             ledger.disrupted(callId, "no media");
         }
-        return callId;
     }
 
     private static void join(VirtualUser u, String callId, int n) throws Disrupted {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class IdleUsers {
     final List<VirtualUser> users = new ArrayList<>();
-    private final ExecutorService pool = Executors.newFixedThreadPool(8, r -> {
+    /** Enough threads that a thousand users dropped at once reconnect in parallel, as their browsers would. */
+    private final ExecutorService pool = Executors.newFixedThreadPool(64, r -> {
         Thread t = new Thread(r, "idle-login");
         t.setDaemon(true);
         return t;

@@ -30,6 +30,11 @@ final class Incidents {
         trouble.add(new Incident(System.currentTimeMillis(), kind, detail));
     }
 
+    /** Every trouble seen, one line each ({@code mm:ss kind: detail}, from {@code startMs}), for the run's log. */
+    List<String> lines(long startMs) {
+        return trouble.stream().map(i -> String.format("%+d s %s: %s", (i.atMs() - startMs) / 1000, i.kind(), i.detail())).toList();
+    }
+
     long total(String kind) {
         LongAdder a = counts.get(kind);
         return a == null ? 0 : a.sum();

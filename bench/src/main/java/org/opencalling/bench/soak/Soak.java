@@ -122,6 +122,9 @@ public final class Soak {
                 events.add(WsClient.JSON.readTree(r.value()));
             }
             EventAudit.Result audit = EventAudit.audit(events, ledger.all(), faults.wipes);
+            Path log = cluster.cluster.logs().resolve("soak-trouble.log");
+            Files.write(log, incidents.lines(start));
+            System.out.println("soak: every trouble users saw, with its time: " + log);
             readiness.stop();
             idle.close();
             return SoakReport.render(s, start, end, faults.injected, readiness.outages, incidents, audit, leftovers,

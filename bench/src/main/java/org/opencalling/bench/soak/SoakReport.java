@@ -37,13 +37,14 @@ final class SoakReport {
         for (int i = 0; i < faults.size(); i++) {
             FaultInjector.Injected f = faults.get(i);
             long released = f.released().values().stream().mapToLong(Long::longValue).max().orElse(f.endMs());
-            long windowEnd = i + 1 < faults.size() ? faults.get(i + 1).startMs() : end + AFTERMATH_MS;
+            // An outage belongs to the last fault that began before it (a second before, at most).
+            long windowEnd = i + 1 < faults.size() ? faults.get(i + 1).startMs() - 1000 : end + AFTERMATH_MS;
             windows.add(new long[] {f.startMs() - 5000, Math.max(released, f.endMs()) + AFTERMATH_MS});
             Map<String, Double> down = new TreeMap<>();
             long worst = 0;
             boolean never = false;
             for (Readiness.Outage o : outages) {
-                if (o.downMs() < f.startMs() - 1000 || o.downMs() > windowEnd) {
+                if (o.downMs() < f.startMs() - 1000 || o.downMs() >= windowEnd) {
                     continue;
                 }
                 down.merge(o.service(), ((o.upMs() == 0 ? end : o.upMs()) - o.downMs()) / 1000.0, Double::sum);

@@ -1,6 +1,7 @@
 package org.opencalling.bench.soak;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,12 @@ final class VirtualUser {
     volatile int instance;
     /** When the current session was confirmed (login-ok), epoch ms. */
     volatile long since;
+    /**
+     * Calls this user placed whose {@code invite-ok} came after the script stopped waiting (Redis
+     * frozen, say): the call exists and must be hung up, as the SDK would on its late answer.
+     */
+    final java.util.Set<String> orphans = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<String> GONE = java.util.Set.of("call-ended", "unknown-call", "not-in-call");
 
     VirtualUser(String id, int instance, SoakCluster cluster, Incidents incidents) {
         this.id = id;
@@ -158,6 +165,9 @@ final class VirtualUser {
                 if (wanted.test(f)) {
                     return f;
                 }
+                if (f.path("type").asText().equals("invite-ok")) {
+                    orphans.add(f.path("callId").asText());
+                }
             } while (ms == 0 || System.currentTimeMillis() < deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -169,6 +179,35 @@ final class VirtualUser {
             return null;
         }
         throw new Disrupted(id + ": no " + what + " within " + ms + " ms");
+    }
+
+    /** Hangs up a call; true once this user is out of it (or it is gone). */
+    boolean hangUp(String callId) throws Disrupted {
+        JsonNode r = request("{\"type\":\"hangup\",\"callId\":\"" + callId + "\"}", 8000);
+        return r.path("type").asText().equals("hangup-ok") || GONE.contains(r.path("code").asText());
+    }
+
+    /**
+     * Hangs up, from each of these users, the calls a fault left open (and any this user placed
+     * whose answer came late); each leaves {@code leftOpen} once every user is out of it.
+     */
+    static void hangUpAll(java.util.Collection<String> leftOpen, List<VirtualUser> users, Incidents incidents) throws Disrupted {
+        for (VirtualUser u : users) {
+            leftOpen.addAll(u.orphans);
+            u.orphans.clear();
+        }
+        for (String callId : List.copyOf(leftOpen)) {
+            boolean out = true;
+            for (VirtualUser u : users) {
+                u.ensureOpen();
+                out &= u.hangUp(callId);
+            }
+            if (!out) {
+                throw new Disrupted("cannot hang up " + callId + " yet");
+            }
+            leftOpen.remove(callId);
+            incidents.count("call.cleaned-up");
+        }
     }
 
     /** Ends the session for good (logout, close 1000). */

@@ -19,8 +19,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class PresenceClient {
     /** presence-service (or usersig-service, for the token) could not be used. */
     public static final class Unavailable extends RuntimeException {
+        /** A real answer (4xx): asking another instance would not change it. */
+        final boolean answered;
+
         public Unavailable(String message) {
+            this(message, true);
+        }
+
+        Unavailable(String message, boolean answered) {
             super(message, null, false, false);
+            this.answered = answered;
         }
     }
 
@@ -28,8 +36,11 @@ public class PresenceClient {
     public record SessionRef(long sdkAppId, String userId, String sessionId) {
     }
 
+    /** One URL (a Service), or several instances, comma-separated: tried in turn from the last that answered. */
     @ConfigProperty(name = "presence.url")
-    String presenceUrl;
+    List<String> presenceUrls;
+
+    private volatile int current;
 
     @Inject
     ServiceToken token;
@@ -59,9 +70,34 @@ public class PresenceClient {
         return lost;
     }
 
+    /**
+     * The request to the instance that answered last, else to the next ones in turn: a presence
+     * instance that is down (unreachable, or answering 5xx) costs one attempt, not the login.
+     * Every request here may be repeated safely (registering a session id again displaces
+     * nothing; refresh and end are idempotent).
+     */
     private JsonNode call(String method, String path, Object body, int expect) {
+        Unavailable last = null;
+        int start = current;
+        for (int i = 0; i < presenceUrls.size(); i++) {
+            int k = (start + i) % presenceUrls.size();
+            try {
+                JsonNode r = call(presenceUrls.get(k).trim(), method, path, body, expect);
+                current = k;
+                return r;
+            } catch (Unavailable e) {
+                if (e.answered) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private JsonNode call(String base, String method, String path, Object body, int expect) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(presenceUrl + path))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                     .timeout(Duration.ofSeconds(3))
                     .header("Authorization", "Bearer " + token.get());
             if (body != null) {
@@ -72,14 +108,14 @@ public class PresenceClient {
             }
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != expect) {
-                throw new Unavailable("presence-service answered " + r.statusCode() + ": " + r.body());
+                throw new Unavailable("presence-service answered " + r.statusCode() + ": " + r.body(), r.statusCode() < 500);
             }
             return json.readTree(r.body());
         } catch (java.io.IOException e) {
-            throw new Unavailable("presence-service unreachable: " + e);
+            throw new Unavailable("presence-service unreachable: " + e, false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted");
+            throw new Unavailable("interrupted", true);
         }
     }
 }
