@@ -6,11 +6,13 @@ import com.microsoft.playwright.Playwright;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Debian's chromium, headless, driven by Playwright, with a fake camera and microphone that
  * need no permission prompt. One per test class: the Playwright driver unpacks itself on each
- * start (about 1.5 s). Never downloads a browser (surefire sets PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
+ * start (about 1.5 s). Never downloads a browser: the driver is told so itself, so a bench tool
+ * run from a plain shell (no surefire environment) does not try either.
  */
 public final class Chromium implements AutoCloseable {
     /** Where Debian's package puts the binary (.ci/run installs it). */
@@ -40,7 +42,8 @@ public final class Chromium implements AutoCloseable {
             throw new IllegalStateException("Chromium is needed at " + EXECUTABLE
                     + " (apt-get install chromium; .ci/run does it)");
         }
-        Playwright playwright = Playwright.create();
+        Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         try {
             Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                     .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(args));
