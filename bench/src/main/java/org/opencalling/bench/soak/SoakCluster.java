@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.opencalling.localcluster.DemoDefaults;
 import org.opencalling.localcluster.LocalCluster;
 import org.opencalling.localcluster.Options;
@@ -34,7 +33,6 @@ final class SoakCluster implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final AppKey key = Applications.parse(Map.of("demo", DemoDefaults.SDK_APP_ID + ":" + DemoDefaults.SECRET_KEY))
             .find(DemoDefaults.SDK_APP_ID);
-    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String token;
     private volatile long tokenUntil;
 
@@ -45,8 +43,6 @@ final class SoakCluster implements AutoCloseable {
     }
 
     void start() throws Exception {
-        // Ctrl-C (or a kill) of the soak must not leave the cluster's processes behind.
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "soak-cluster-stop"));
         if (cluster.start() != 0) {
             throw new IllegalStateException("the local cluster did not start (logs in .local-run/logs)");
         }
@@ -131,9 +127,6 @@ final class SoakCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
         cluster.stop();
         kafka.close();
     }
