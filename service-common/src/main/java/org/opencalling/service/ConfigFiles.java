@@ -12,6 +12,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Reads a configuration file named by an environment variable, failing with a clear message. */
 public final class ConfigFiles {
+    private static final java.util.regex.Pattern WHOLE_EXPRESSION = java.util.regex.Pattern.compile("\\$\\{[^${}]*\\}");
+
     private ConfigFiles() {
     }
 
@@ -39,10 +41,15 @@ public final class ConfigFiles {
     /**
      * A secret given inline ({@code property}, e.g. TURN_SECRET) or in a file ({@code property}
      * + {@code .file}, e.g. TURN_SECRET_FILE: a mounted secret; one trailing line break is not
-     * part of it). Inline wins; neither: empty.
+     * part of it). Inline wins; neither: empty. A property whose whole text is an expression
+     * ({@code turn.secret=${TURN_SECRET:}} in a properties file) is expanded, not taken as the
+     * secret: read raw, it would be the non-blank text {@code ${TURN_SECRET:}} and hide the file.
      */
     public static Optional<String> secret(String property, String variable) {
-        Optional<String> inline = raw(property).filter(v -> !v.isBlank());
+        Optional<String> inline = raw(property)
+                .flatMap(v -> WHOLE_EXPRESSION.matcher(v).matches()
+                        ? ConfigProvider.getConfig().getOptionalValue(property, String.class) : Optional.of(v))
+                .filter(v -> !v.isBlank());
         if (inline.isPresent()) {
             return inline;
         }

@@ -21,6 +21,10 @@ class ConfigFilesTest {
         assertEquals(Optional.of("s3cret$with{braces}"), ConfigFiles.secret("cfgtest.fromfile", "FROMFILE"));
         assertEquals(Optional.of("inline-wins"), ConfigFiles.secret("cfgtest.inline", "INLINE"));
         assertEquals(Optional.empty(), ConfigFiles.secret("cfgtest.nothing", "NOTHING"));
+        // turn.secret=${TURN_SECRET:} in a properties file, TURN_SECRET unset: the file's secret, not the text.
+        System.setProperty("cfgtest.expr", "${CFGTEST_UNSET_VARIABLE:}");
+        System.setProperty("cfgtest.expr.file", file.toString());
+        assertEquals(Optional.of("s3cret$with{braces}"), ConfigFiles.secret("cfgtest.expr", "EXPR"));
         try {
             ConfigFiles.secret("cfgtest.missing", "MISSING");
             throw new AssertionError("an unreadable file must fail");
