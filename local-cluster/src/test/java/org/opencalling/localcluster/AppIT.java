@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
+import org.opencalling.testsupport.DemoPages;
 
 /**
  * An app written for trtc-calling-js 1.x, switched to OpenCalling by the npm alias alone and
@@ -116,8 +117,8 @@ class AppIT {
         Page ann = app(allowed, "index.html", "app-ann", "accept");
         Page bob = app(allowed, "index.html", "app-bob", "accept");
         ann.evaluate("() => window.app.call('app-bob', true)");
-        BrowserIT.awaitFrames(ann, "app-bob", 20);
-        BrowserIT.awaitFrames(bob, "app-ann", 20);
+        DemoPages.awaitFrames(ann, "app-bob", 20);
+        DemoPages.awaitFrames(bob, "app-ann", 20);
         assertEquals("connected", ann.evaluate("() => window.app.status()"));
         ann.evaluate("() => window.app.hangup()");
         awaitLog(bob, "onCallEnd");
@@ -147,8 +148,8 @@ class AppIT {
         assertEquals("onInvited", dan.evaluate("() => window.TRTCCalling.EVENT.INVITED"));
         Page eve = app(allowed, "index.html", "app-eve", "accept");
         dan.evaluate("() => window.app.call('app-eve', true)");
-        BrowserIT.awaitFrames(dan, "app-eve", 20);
-        BrowserIT.awaitFrames(eve, "app-dan", 20);
+        DemoPages.awaitFrames(dan, "app-eve", 20);
+        DemoPages.awaitFrames(eve, "app-dan", 20);
         eve.evaluate("() => window.app.hangup()");
         awaitLog(dan, "onCallEnd");
         assertEquals(List.of("logged-in", "calling", "onUserAccept", "onUserEnter", "onUserLeave", "onCallEnd"), what(dan));

@@ -2,6 +2,15 @@ package org.opencalling.localcluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.opencalling.testsupport.DemoPages.answeredVideoCall;
+import static org.opencalling.testsupport.DemoPages.awaitFrames;
+import static org.opencalling.testsupport.DemoPages.awaitGroupMedia;
+import static org.opencalling.testsupport.DemoPages.audioPackets;
+import static org.opencalling.testsupport.DemoPages.call;
+import static org.opencalling.testsupport.DemoPages.framesDecoded;
+import static org.opencalling.testsupport.DemoPages.hidden;
+import static org.opencalling.testsupport.DemoPages.inboundVideoCodec;
+import static org.opencalling.testsupport.DemoPages.visible;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
@@ -17,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
+import org.opencalling.testsupport.DemoPages;
 
 /**
  * In real headless Chromium (fake camera and microphone) against the whole local cluster that
@@ -66,70 +76,6 @@ class BrowserIT {
     /** A fresh browser profile on the demo, logged in as this user. */
     Page loggedIn(String userId, String query) {
         return demo.loggedIn(userId, query);
-    }
-
-    /**
-     * A video call from one demo page to another, answered, until each has decoded {@code frames}
-     * frames of the other.
-     */
-    static void answeredVideoCall(Page caller, String callerId, Page callee, String calleeId, long frames)
-            throws InterruptedException {
-        call(caller, calleeId, true);
-        visible(callee, "#incoming");
-        callee.click("#accept-btn");
-        awaitFrames(caller, calleeId, frames);
-        awaitFrames(callee, callerId, frames);
-    }
-
-    static void visible(Page page, String selector) {
-        page.waitForSelector(selector, new Page.WaitForSelectorOptions().setState(WaitForSelectorState.VISIBLE)
-                .setTimeout(20_000));
-    }
-
-    static void hidden(Page page, String selector) {
-        page.waitForSelector(selector, new Page.WaitForSelectorOptions().setState(WaitForSelectorState.HIDDEN)
-                .setTimeout(20_000));
-    }
-
-    static void call(Page from, String callees, boolean video) {
-        from.click(video ? "label[for=type-video]" : "label[for=type-audio]");
-        from.fill("#callee", callees);
-        from.click("#call-btn");
-    }
-
-    /** Video frames this page decoded from that user (WebRTC stats of the SDK's connection). */
-    static long framesDecoded(Page page, String from) {
-        // Peer to peer: the peer connection to that user; through the SFU: that user's track on it.
-        Object n = page.evaluate("async (u) => { const c = window.trtcCalling; if (!c) return 0;"
-                + " const p = c._peers.get(u); const s = c._sfu;"
-                + " const pc = p ? p.pc : (s && s.users.has(u) ? s.pc : null); if (!pc) return 0;"
-                + " const r = await pc.getStats(); let n = 0;"
-                + " r.forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'video' && (p || x.trackIdentifier === u + '-video'))"
-                + " n += x.framesDecoded || 0; });"
-                + " return n; }", from);
-        return ((Number) n).longValue();
-    }
-
-    /** The codec of the video the page decodes (its SFU transport, or its first peer connection). */
-    static String inboundVideoCodec(Page page) {
-        return (String) page.evaluate("async () => { const c = window.trtcCalling;"
-                + " const pc = c._sfu ? c._sfu.pc : [...c._peers.values()][0].pc; const r = await pc.getStats(); let m = null;"
-                + " r.forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'video' && x.codecId && r.get(x.codecId))"
-                + " m = r.get(x.codecId).mimeType; }); return m; }");
-    }
-
-    /** Waits until the page has decoded at least {@code n} frames from that user, then returns the count. */
-    static long awaitFrames(Page page, String from, long n) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        long seen = 0;
-        while (System.nanoTime() < until) {
-            seen = framesDecoded(page, from);
-            if (seen >= n) {
-                return seen;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("decoded only " + seen + " frames from " + from);
     }
 
     /** Waits until the page's notice says this (an earlier notice may still be showing). */
@@ -482,30 +428,6 @@ class BrowserIT {
         assertTrue(volumes.stream().anyMatch(v -> "sdk-amy".equals(v.get("userId"))), volumes.toString());
         assertEquals(0, ben.locator("#remote video").count(), "hanging up tears the remote view down");
         assertEquals(0, ((Number) ben.evaluate("() => window.calling._peers.size")).intValue(), "no peer connection left");
-    }
-
-    /** Audio RTP packets the page has received from that user over the SFU. */
-    static long audioPackets(Page page, String from) {
-        return ((Number) page.evaluate("async (u) => { const s = window.trtcCalling._sfu; if (!s) return 0;"
-                + " let n = 0; (await s.pc.getStats()).forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'audio'"
-                + " && x.trackIdentifier === u + '-audio') n += x.packetsReceived || 0; }); return n; }", from)).longValue();
-    }
-
-    static void awaitGroupMedia(Map<String, Page> pages) throws InterruptedException {
-        for (Map.Entry<String, Page> p : pages.entrySet()) {
-            for (String other : pages.keySet()) {
-                if (!other.equals(p.getKey())) {
-                    awaitFrames(p.getValue(), other, 20);
-                    long until = System.nanoTime() + 20_000_000_000L;
-                    while (audioPackets(p.getValue(), other) < 50) {
-                        if (System.nanoTime() > until) {
-                            throw new AssertionError(p.getKey() + " got no audio from " + other);
-                        }
-                        Thread.sleep(200);
-                    }
-                }
-            }
-        }
     }
 
     @Test

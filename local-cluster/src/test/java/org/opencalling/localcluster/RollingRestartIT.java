@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
+import org.opencalling.testsupport.DemoPages;
 
 /**
  * {@code ./run-local --replicas 2}: two presence, relay and signaling instances over one Redis, the
@@ -53,7 +54,7 @@ class RollingRestartIT {
     void aCallGoesOnThroughARollingRestartOfSignaling() throws Exception {
         Page alice = loggedIn("roll-alice");
         Page bob = loggedIn("roll-bob");
-        BrowserIT.answeredVideoCall(alice, "roll-alice", bob, "roll-bob", 20);
+        DemoPages.answeredVideoCall(alice, "roll-alice", bob, "roll-bob", 20);
 
         for (String instance : List.of("signaling-service-1", "signaling-service-2")) {
             assertTrue(cluster.restart(instance), instance + " came back");
@@ -78,11 +79,11 @@ class RollingRestartIT {
         alice.waitForSelector(".tile[data-user-id=roll-bob].camera-off",
                 new Page.WaitForSelectorOptions().setTimeout(10_000));
         bob.click("#hangup-btn");
-        BrowserIT.visible(alice, "#screen-home");
+        DemoPages.visible(alice, "#screen-home");
         BrowserIT.expectNotice(alice, "ended");
         // And a new call rings across the restarted instances.
-        BrowserIT.call(bob, "roll-alice", false);
-        BrowserIT.visible(alice, "#incoming");
+        DemoPages.call(bob, "roll-alice", false);
+        DemoPages.visible(alice, "#incoming");
         alice.click("#reject-btn");
         BrowserIT.expectNotice(bob, "declined");
     }

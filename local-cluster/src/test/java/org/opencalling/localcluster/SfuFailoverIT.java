@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opencalling.testsupport.Chromium;
+import org.opencalling.testsupport.DemoPages;
 
 /**
  * {@code ./run-local --replicas 2 --sfu all}: two relay nodes, each an SFU node in Redis, and
@@ -99,7 +100,7 @@ class SfuFailoverIT {
     void aOneToOneCallGoesThroughTheSfuWhenConfiguredInTheCallersVideoCodec() throws Exception {
         Page ada = demo.loggedIn("ada", "?codec=h264"); // the caller joins first: the room takes H.264
         Page ben = loggedIn("ben");
-        BrowserIT.answeredVideoCall(ada, "ada", ben, "ben", 20);
+        DemoPages.answeredVideoCall(ada, "ada", ben, "ben", 20);
         for (Page p : List.of(ada, ben)) {
             assertEquals(0, ((Number) p.evaluate("() => window.trtcCalling._peers.size")).intValue(),
                     "no peer-to-peer connection");
@@ -107,11 +108,11 @@ class SfuFailoverIT {
         }
         assertEquals(node(ada), node(ben), "one room, one node");
         for (Page p : List.of(ada, ben)) {
-            assertEquals("video/H264", BrowserIT.inboundVideoCodec(p), "decodes H.264");
+            assertEquals("video/H264", DemoPages.inboundVideoCodec(p), "decodes H.264");
         }
         assertEquals(2, participants(0) + participants(1), "both members on the SFU");
         ada.click("#hangup-btn");
-        BrowserIT.visible(ben, "#screen-home");
+        DemoPages.visible(ben, "#screen-home");
         awaitParticipants(0, 0); // the call ended: its room went
     }
 
@@ -120,14 +121,14 @@ class SfuFailoverIT {
         Page cy = loggedIn("cy");
         Page di = loggedIn("di");
         Page ed = loggedIn("ed");
-        BrowserIT.call(cy, "di, ed", true);
-        BrowserIT.visible(di, "#incoming");
-        BrowserIT.visible(ed, "#incoming");
+        DemoPages.call(cy, "di, ed", true);
+        DemoPages.visible(di, "#incoming");
+        DemoPages.visible(ed, "#incoming");
         di.click("#accept-btn");
         ed.click("#accept-btn");
         List<Page> all = List.of(cy, di, ed);
         Map<String, Page> members = new LinkedHashMap<>(Map.of("cy", cy, "di", di, "ed", ed));
-        BrowserIT.awaitGroupMedia(members);
+        DemoPages.awaitGroupMedia(members);
         // An offer or a "gone" for a transport cy has replaced (late, say) leaves the current one alone.
         assertEquals(Boolean.TRUE, cy.evaluate("async () => { const c = window.trtcCalling; const before = c._sfu;"
                 + " let offers = 0; const sfu = c._calls.transports.sfu; const handle = sfu._answer; sfu._answer = (...a) => { offers++; return handle.apply(sfu, a); };"
@@ -155,7 +156,7 @@ class SfuFailoverIT {
             }
         }
         long moved = System.nanoTime();
-        BrowserIT.awaitGroupMedia(members);
+        DemoPages.awaitGroupMedia(members);
         System.out.printf("SFU node killed: all members on %s after %.1f s, decoding all others after %.1f s%n",
                 survivor, (moved - killed) / 1e9, (System.nanoTime() - killed) / 1e9);
         assertEquals(3, participants(1 - dying), "the room is on the surviving node");
@@ -175,13 +176,13 @@ class SfuFailoverIT {
             p.waitForFunction("n => window.trtcCalling._sfu && window.trtcCalling._sfu.node === n", first,
                     new Page.WaitForFunctionOptions().setTimeout(30_000));
         }
-        BrowserIT.awaitGroupMedia(members);
+        DemoPages.awaitGroupMedia(members);
         System.out.printf("SFU node stopped (SIGTERM, %.1f s to exit): all decoding the others on %s after %.1f s%n",
                 (stopped - stopping) / 1e9, first, (System.nanoTime() - stopping) / 1e9);
         assertTrue(cluster.start("media-relay-" + (2 - dying)), "the second relay came back");
         cy.click("#hangup-btn");
         di.click("#hangup-btn");
-        BrowserIT.visible(ed, "#screen-home");
+        DemoPages.visible(ed, "#screen-home");
         awaitParticipants(0, 0);
     }
 }

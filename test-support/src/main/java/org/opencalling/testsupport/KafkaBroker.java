@@ -82,8 +82,15 @@ public final class KafkaBroker implements AutoCloseable {
     public List<ConsumerRecord<String, String>> read(String topic,
                                                      java.util.function.Predicate<ConsumerRecord<String, String>> keep,
                                                      int count, Duration timeout) {
+        return read(bootstrapServers(), topic, keep, count, timeout);
+    }
+
+    /** As {@link #read(String, java.util.function.Predicate, int, Duration)}, from any broker. */
+    public static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic,
+                                                            java.util.function.Predicate<ConsumerRecord<String, String>> keep,
+                                                            int count, Duration timeout) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
