@@ -80,4 +80,5 @@ export const ERROR_CODE = Object.freeze({
   SFU_REFUSED: 61007, // the SFU cannot take this member: reason sfu-codec or sfu-full
   INVALID_PARAMS: 61008, // a method was called with missing or wrong parameters
   NOT_IN_CALL: 61009, // the method needs a call (or a ringing invitation) and there is none
+  SFU_MEDIA_FAILED: 61010, // no media connection to the SFU could be made (ICE failed on every try); the SDK stopped trying
 });

@@ -6,6 +6,22 @@ const REFUSED_RETRY_MS = 1000;
 const UNAVAILABLE_RETRY_MS = 2000;
 /** 'disconnected' this long counts as failed (Chrome says 'failed' only after about 30 s). */
 const DISCONNECTED_MS = 5000;
+/**
+ * Transports in a row that never connected (ICE cannot reach the SFU from this browser): each
+ * next join waits twice as long (1, 2, 4, 8 s, give or take a quarter), and after this many the
+ * SDK stops and tells the app (ERROR 61010) instead of offering the others new media forever.
+ */
+export const MAX_UNCONNECTED_TRANSPORTS = 5;
+const BACKOFF_FIRST_MS = 1000;
+/** An answered transport not connected this long has failed (no usable candidate: ICE may never say so). */
+const CONNECT_WAIT_MS = 10000;
+const BACKOFF_MAX_MS = 8000;
+
+/** The wait before the next join after {@code n} transports in a row never connected (jittered). */
+export function backoffMs(n, random = Math.random) {
+  const base = Math.min(BACKOFF_FIRST_MS * 2 ** (n - 1), BACKOFF_MAX_MS);
+  return Math.round(base * (0.75 + random() * 0.5));
+}
 
 /**
  * A call's media through the SFU (docs/protocol.md, "Group calls through the SFU"): one
@@ -15,10 +31,11 @@ const DISCONNECTED_MS = 5000;
  * by a fresh join; each join names its transport, so frames about a replaced one are ignored.
  *
  * The owner gives {@code send(frame)} (callId added by it), {@code iceServers()},
- * {@code localStream()}, {@code accepts(userID)}, and hears {@code onTrack(userID, track, stream)}.
+ * {@code localStream()}, {@code accepts(userID)}, and hears {@code onTrack(userID, track, stream)}
+ * and {@code onGiveUp()} (no transport could connect: joining stopped).
  */
 export class SfuClient {
-  constructor({ me, logger, policy, videoCodec, send, iceServers, localStream, accepts, onTrack }) {
+  constructor({ me, logger, policy, videoCodec, send, iceServers, localStream, accepts, onTrack, onGiveUp }) {
     this._me = me;
     this._log = logger;
     this._policy = policy;
@@ -28,7 +45,10 @@ export class SfuClient {
     this._localStream = localStream;
     this._accepts = accepts;
     this._onTrack = onTrack;
-    /** The live transport: {id, pc, users, own, queue, retry, offerWait, offered, node}. */
+    this._onGiveUp = onGiveUp || (() => {});
+    /** Transports in a row that failed before ever connecting; 0 again once one connects. */
+    this.unconnected = 0;
+    /** The live transport: {id, pc, users, own, queue, retry, offerWait, offered, node, connected, connectWait}. */
     this.current = null;
     /** sfu-unavailable is told to the app once per call. */
     this._unavailableTold = false;
@@ -45,6 +65,7 @@ export class SfuClient {
     const pc = new RTCPeerConnection({ iceServers: sfuIceServers(this._iceServers(), this._policy), iceTransportPolicy: this._policy,
       bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     const s = { pc, users: new Map(), own: [], queue: Promise.resolve(), retry: null, offerWait: null, offered: false, node: null,
+      connected: false, connectWait: null,
       id: Math.random().toString(36).slice(2, 12) + Date.now().toString(36) };
     this.current = s;
     pc.ontrack = ({ track, streams }) => {
@@ -63,15 +84,36 @@ export class SfuClient {
       this._log.info(`media with the SFU: ${pc.connectionState}`);
       // The node went away (or the path did): ask again, and signaling moves the room if the node is dead.
       const state = pc.connectionState;
-      if ((state === 'failed' || state === 'disconnected') && this.current === s && !s.retry) {
-        s.retry = setTimeout(() => {
-          s.retry = null;
-          if (this.current === s && pc.connectionState !== 'connected') this.join();
-        }, state === 'failed' ? REFUSED_RETRY_MS : DISCONNECTED_MS);
+      if (state === 'connected' && this.current === s) {
+        s.connected = true;
+        this.unconnected = 0;
       }
+      if (state === 'failed' || state === 'disconnected') this._failed(s, state === 'failed' ? REFUSED_RETRY_MS : DISCONNECTED_MS);
     };
     this._send({ type: 'sfu-join', transport: s.id, videoCodecs: videoCodecNames(this._videoCodec) });
     s.offerWait = setTimeout(() => { if (this.current === s && !s.offered) this.join(); }, OFFER_WAIT_MS);
+  }
+
+  /**
+   * The transport failed: join again after {@code wait}, or, if it never connected (this browser
+   * cannot reach the SFU), after a back-off, stopping at last and telling the owner.
+   */
+  _failed(s, wait) {
+    if (this.current !== s || s.retry) return;
+    if (!s.connected) {
+      this.unconnected += 1;
+      if (this.unconnected >= MAX_UNCONNECTED_TRANSPORTS) {
+        this._log.warn(`media with the SFU: ${this.unconnected} transports in a row never connected; giving up`);
+        this.close();
+        this._onGiveUp();
+        return;
+      }
+      wait = backoffMs(this.unconnected);
+    }
+    s.retry = setTimeout(() => {
+      s.retry = null;
+      if (this.current === s && s.pc.connectionState !== 'connected') this.join();
+    }, wait);
   }
 
   /** sfu-offer: answered in order; one for a transport we replaced is ignored. */
@@ -152,6 +194,7 @@ export class SfuClient {
     this.current = null;
     clearTimeout(s.retry);
     clearTimeout(s.offerWait);
+    clearTimeout(s.connectWait);
     for (const u of s.users.values()) u.stream.getTracks().forEach((t) => u.stream.removeTrack(t));
     s.pc.close();
   }
@@ -171,6 +214,8 @@ export class SfuClient {
       t.direction = 'sendonly'; // even without a track yet (camera off): one comes by replaceTrack
     }
     await pc.setLocalDescription(await pc.createAnswer());
-    if (this.current === s) this._send({ type: 'sfu-answer', sdp: pc.localDescription.sdp });
+    if (this.current !== s) return;
+    this._send({ type: 'sfu-answer', sdp: pc.localDescription.sdp });
+    if (!s.connectWait) s.connectWait = setTimeout(() => { if (!s.connected) this._failed(s, REFUSED_RETRY_MS); }, CONNECT_WAIT_MS);
   }
 }

@@ -1,4 +1,5 @@
-import { EVENT } from './constants.js';
+import { ERROR_CODE, EVENT } from './constants.js';
+import { CallingError } from './errors.js';
 import { PeerMesh } from './peers.js';
 import { SfuClient } from './sfu.js';
 
@@ -24,7 +25,9 @@ export class CallTransports {
     };
     this._onEnter = onEnter;
     this.peers = new PeerMesh({ ...common, onOfferFrom: (u) => this._live && onEnter(u) });
-    this.sfu = new SfuClient(common);
+    this.sfu = new SfuClient({ ...common,
+      onGiveUp: () => this._live && deps.fail(new CallingError(ERROR_CODE.SFU_MEDIA_FAILED,
+        'no media connection to the SFU could be made from this browser (ICE failed): check the network or firewall to the relay')) });
   }
 
   /** A member joined: peer to peer, we offer (through the SFU, it sends their media itself). */

@@ -52,7 +52,7 @@ export interface AudioAvailablePayload { userID: string; isAudioAvailable: boole
 export interface VoiceVolumePayload { volumeMap: { userId: string; audioVolume: number }[] }
 export interface InviteeListPayload { userIDList: string[] }
 export interface CallTypeChangedPayload { oldCallType: CallType; newCallType: CallType }
-/** code: the real package's (2000-2805, 60001-60006) or ours (61001-61009); reason: the cluster's word for ours. */
+/** code: the real package's (2000-2805, 60001-60006) or ours (61001-61010); reason: the cluster's word for ours. */
 export interface ErrorPayload { code: number; msg: string; message: string; reason?: string }
 
 export interface EventPayloads {
@@ -135,6 +135,7 @@ export declare const ERROR_CODE: {
   readonly SFU_REFUSED: 61007;
   readonly INVALID_PARAMS: 61008;
   readonly NOT_IN_CALL: 61009;
+  readonly SFU_MEDIA_FAILED: 61010;
 };
 
 export interface Result { code: number; data: { message: CallingMessage } }

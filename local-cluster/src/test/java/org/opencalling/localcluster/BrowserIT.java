@@ -228,6 +228,42 @@ class BrowserIT {
     }
 
     @Test
+    void aMemberWhoseIceNeverSucceedsBacksOffStopsAndIsTold() throws Exception {
+        Page qin = loggedIn("qin", null);
+        Page rex = loggedIn("rex", null);
+        Page sol = demo.open("sol", null);
+        // sol's browser cannot reach the SFU: every SFU offer's candidates point at a closed port.
+        sol.evaluate("() => { const set = RTCPeerConnection.prototype.setRemoteDescription;"
+                + " window.sfuTransports = new Set(); RTCPeerConnection.prototype.setRemoteDescription = function (d) {"
+                + " if (d && d.sdp && d.sdp.includes('a=ice-lite')) { window.sfuTransports.add(this);"
+                + " d = { type: d.type, sdp: d.sdp.replace(/(a=candidate:\\S+ 1 udp \\d+ \\S+ )\\d+/g, (m, p) => p + '9') }; }"
+                + " return set.call(this, d); }; }");
+        sol.fill("#userId", "sol");
+        sol.click("#login-btn");
+        visible(sol, "#screen-home");
+        call(qin, "rex, sol", true);
+        visible(rex, "#incoming");
+        visible(sol, "#incoming");
+        rex.click("#accept-btn");
+        sol.click("#accept-btn");
+        // The SDK backs off (1, 2, 4, 8 s) and after five transports that never connected tells the app.
+        sol.waitForFunction("() => { const n = document.getElementById('notice');"
+                + " return !n.hidden && n.textContent.includes('No media connection'); }", null,
+                new Page.WaitForFunctionOptions().setTimeout(120_000));
+        assertEquals(5, ((Number) sol.evaluate("() => window.sfuTransports.size")).intValue(), "five transports were tried, no more");
+        assertTrue(sol.evaluate("() => window.trtcCalling._sfu") == null, "no transport left");
+        Thread.sleep(3000); // long enough for a sixth join if the SDK still tried
+        assertEquals(5, ((Number) sol.evaluate("() => window.sfuTransports.size")).intValue(), "it stopped");
+        // The others' call goes on.
+        awaitFrames(qin, "rex", 20);
+        awaitFrames(rex, "qin", 20);
+        assertTrue(sol.isVisible("#screen-call"), "the call itself goes on for sol too");
+        qin.click("#hangup-btn");
+        rex.click("#hangup-btn");
+        visible(sol, "#screen-home");
+    }
+
+    @Test
     void aGroupCallRejoinsTheSfuWhenTheRelayRestarts() throws Exception {
         Page nia = loggedIn("nia", null);
         Page oli = loggedIn("oli", null);

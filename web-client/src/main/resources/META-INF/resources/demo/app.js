@@ -332,6 +332,7 @@ function listen(c) {
       notice('You were signed out; log in again', 'bad');
     } else if (reason === 'already-in-call') notice('You are already in a call', 'bad');
     else if (code >= CODE.NOT_MICROPHONE_LIST && code <= CODE.NOT_SUPPORT) notice(`Camera or microphone: ${msg}`, 'bad');
+    else if (code === CODE.SFU_MEDIA_FAILED) notice('No media connection to the group call from this network', 'bad');
     else console.warn('TRTCCalling error', code, reason || '', msg);
   });
 }
