@@ -7,18 +7,15 @@ import static org.opencalling.testsupport.DemoPages.awaitGroupMedia;
 import static org.opencalling.testsupport.DemoPages.call;
 import static org.opencalling.testsupport.DemoPages.visible;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +29,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.opencalling.testsupport.BackendTokens;
 import org.opencalling.testsupport.Chromium;
 import org.opencalling.testsupport.DemoPages;
 import org.opencalling.testsupport.KafkaBroker;
@@ -123,7 +121,7 @@ class ComposeIT {
                     other);
             assertEquals("relay/relay", local, "both ends on relayed candidates");
         }
-        assertTrue(stack.metric("media-relay", 8093, "relay_allocations_active") >= 2, "the relay container holds the allocations");
+        assertTrue(stack.metric(8093, "relay_allocations_active") >= 2, "the relay container holds the allocations");
         cy.click("#hangup-btn");
         visible(di, "#screen-home");
     }
@@ -141,7 +139,7 @@ class ComposeIT {
             members.get(u).click("#accept-btn");
         }
         awaitGroupMedia(members);
-        assertTrue(stack.metric("media-relay", 8093, "relay_sfu_packets_forwarded_total") > 100, "the media went through the SFU");
+        assertTrue(stack.metric(8093, "relay_sfu_packets_forwarded_total") > 100, "the media went through the SFU");
         members.get("flo").click("#hangup-btn");
         members.get("ed").waitForSelector(".tile[data-user-id=flo]",
                 new Page.WaitForSelectorOptions().setState(com.microsoft.playwright.options.WaitForSelectorState.DETACHED));
@@ -192,14 +190,8 @@ class ComposeIT {
     }
 
     static String backendToken() throws Exception {
-        String basic = Base64.getEncoder().encodeToString(
-                "demo-backend:demo-backend-secret-DO-NOT-USE-IN-PRODUCTION".getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = http(HttpRequest.newBuilder(URI.create("http://localhost:8090/v1/token"))
-                .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
-        assertEquals(200, r.statusCode(), r.body());
-        JsonNode body = new ObjectMapper().readTree(r.body());
-        return body.get("access_token").asText();
+        return BackendTokens.fetch(HTTP, "http://localhost:8090", "demo-backend", "demo-backend-secret-DO-NOT-USE-IN-PRODUCTION")
+                .get("access_token").asText();
     }
 
     static final HttpClient HTTP = HttpClient.newHttpClient();

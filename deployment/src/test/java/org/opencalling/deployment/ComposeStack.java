@@ -162,7 +162,7 @@ final class ComposeStack {
     }
 
     /** The sum of a metric's samples (all labels), read on the service's published port. */
-    double metric(String service, int port, String name) throws Exception {
+    double metric(int port, String name) throws Exception {
         String body = metrics(port);
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.E+-]+)").matcher(body);
         double sum = 0;

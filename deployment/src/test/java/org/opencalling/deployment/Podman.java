@@ -53,9 +53,11 @@ final class Podman {
         return null;
     }
 
+    /** On PATH, or in /usr/sbin (runc and debootstrap live there; a non-login PATH may lack it). */
     static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool)) || Files.isExecutable(Path.of("/usr/sbin", tool))) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin";
+        for (String dir : path.split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
                 return true;
             }
         }

@@ -5,9 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.opencalling.localcluster.DemoDefaults;
@@ -15,6 +13,7 @@ import org.opencalling.localcluster.LocalCluster;
 import org.opencalling.localcluster.Options;
 import org.opencalling.testsupport.KafkaBroker;
 import org.opencalling.testsupport.ServiceSpec;
+import org.opencalling.testsupport.BackendTokens;
 import org.opencalling.testsupport.WsClient;
 import org.opencalling.usersig.AppKey;
 import org.opencalling.usersig.Applications;
@@ -86,16 +85,7 @@ final class SoakCluster implements AutoCloseable {
     /** A backend token with every demo scope, fetched again before it expires. */
     synchronized String token() throws Exception {
         if (token == null || System.currentTimeMillis() > tokenUntil) {
-            String basic = Base64.getEncoder().encodeToString((DemoDefaults.BACKEND_CLIENT + ":" + DemoDefaults.BACKEND_SECRET)
-                    .getBytes(StandardCharsets.UTF_8));
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(http("usersig", 0) + "/v1/token"))
-                    .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-                    .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("token: " + r.statusCode() + " " + r.body());
-            }
-            JsonNode t = WsClient.JSON.readTree(r.body());
+            JsonNode t = BackendTokens.fetch(http, http("usersig", 0), DemoDefaults.BACKEND_CLIENT, DemoDefaults.BACKEND_SECRET);
             token = t.get("access_token").asText();
             tokenUntil = System.currentTimeMillis() + (t.get("expires_in").asLong() - 60) * 1000;
         }
