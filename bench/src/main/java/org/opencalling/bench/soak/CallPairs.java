@@ -109,6 +109,7 @@ final class CallPairs {
     /** One scripted call; its callId, or null when the invitation was refused. */
     private String call(VirtualUser a, VirtualUser b, String outcome, List<String> leftOpen) throws Disrupted {
         int timeout = outcome.equals("timeout") ? 2 : 15;
+        long sentAt = System.currentTimeMillis();
         JsonNode ok = a.request("{\"type\":\"invite\",\"callees\":[\"" + b.id + "\"],\"callType\":\"audio\",\"timeoutSeconds\":"
                 + timeout + "}", 8000);
         if (!ok.path("type").asText().equals("invite-ok")) {
@@ -116,7 +117,7 @@ final class CallPairs {
             return null;
         }
         String callId = ok.path("callId").asText();
-        ledger.placed(callId, b.id, outcome);
+        ledger.placed(callId, b.id, outcome, sentAt);
         try {
             b.expect("invited", callId, 8000);
             switch (outcome) {

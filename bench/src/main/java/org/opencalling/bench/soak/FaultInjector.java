@@ -22,23 +22,47 @@ final class FaultInjector {
     /** When Redis lost its data (epoch ms). */
     final List<Long> wipes = new CopyOnWriteArrayList<>();
     private Thread thread;
+    private volatile List<Fault> plan = List.of();
+    private volatile long loadStartMs;
+    private volatile boolean injecting;
 
     FaultInjector(SoakCluster cluster) {
         this.cluster = cluster;
     }
 
     void start(List<Fault> plan, long loadStartMs) {
+        this.plan = List.copyOf(plan);
+        this.loadStartMs = loadStartMs;
         thread = new Thread(() -> {
             for (Fault f : plan) {
                 long wait = loadStartMs + f.atMs() - System.currentTimeMillis();
                 if (wait > 0) {
                     VirtualUser.sleep(wait);
                 }
+                injecting = true;
                 injected.add(inject(f));
+                injecting = false;
             }
         }, "faults");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Whether no fault is being injected now and none is due within {@code aheadMs}: the
+     * measuring side (forced GCs, jcmd) keeps out of a fault's recovery, whose CPU it would steal.
+     */
+    boolean quiet(long nowMs, long aheadMs) {
+        if (injecting) {
+            return false;
+        }
+        for (Fault f : plan) {
+            long at = loadStartMs + f.atMs();
+            if (at >= nowMs && at < nowMs + aheadMs) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void awaitDone() throws InterruptedException {

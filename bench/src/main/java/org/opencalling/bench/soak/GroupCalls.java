@@ -78,6 +78,7 @@ final class GroupCalls {
     private String call(List<VirtualUser> users, int n, Map<String, SyntheticMember> members, List<String> leftOpen)
             throws Disrupted, java.io.IOException {
         VirtualUser caller = users.get(0);
+        long sentAt = System.currentTimeMillis();
         JsonNode ok = caller.request("{\"type\":\"invite\",\"callees\":[\"" + users.get(1).id + "\",\"" + users.get(2).id
                 + "\"],\"groupId\":\"soak-group\",\"callType\":\"video\",\"timeoutSeconds\":15}", 8000);
         if (!ok.path("type").asText().equals("invite-ok")) {
@@ -85,7 +86,7 @@ final class GroupCalls {
             return null;
         }
         String callId = ok.path("callId").asText();
-        ledger.placed(callId, users.get(1).id, "accepted");
+        ledger.placed(callId, users.get(1).id, "accepted", sentAt);
         leftOpen.add(callId);
         try {
             media(users, n, members, callId);

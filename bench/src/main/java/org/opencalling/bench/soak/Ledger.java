@@ -18,8 +18,13 @@ final class Ledger {
 
     private final Map<String, Invitation> invitations = new ConcurrentHashMap<>();
 
-    void placed(String callId, String callee, String scripted) {
-        invitations.put(callId, new Invitation(callId, callee, scripted, System.currentTimeMillis(), null));
+    /**
+     * {@code sentAt}: when the invitation was sent, not when its callId came back. Redis may have
+     * stored it and died before the answer reached the caller, so whether a wipe could have taken
+     * it is judged from the sending.
+     */
+    void placed(String callId, String callee, String scripted, long sentAt) {
+        invitations.put(callId, new Invitation(callId, callee, scripted, sentAt, null));
     }
 
     void disrupted(String callId, String why) {

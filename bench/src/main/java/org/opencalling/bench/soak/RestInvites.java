@@ -48,13 +48,14 @@ final class RestInvites {
             String callId = null;
             try {
                 callee.ensureOpen();
+                long sentAt = System.currentTimeMillis();
                 HttpResponse<String> r = cluster.api("POST", base + "/v1/calls", "{\"sdkAppId\":" + cluster.app()
                         + ",\"caller\":\"crm" + (n % count) + "\",\"callees\":[\"" + callee.id + "\"],\"type\":\"audio\",\"timeoutSeconds\":15}");
                 if (r.statusCode() != 201) {
                     incidents.trouble("rest.refused", r.statusCode() + " " + r.body());
                 } else {
                     callId = WsClient.JSON.readTree(r.body()).path("callId").asText();
-                    ledger.placed(callId, callee.id, "accepted");
+                    ledger.placed(callId, callee.id, "accepted", sentAt);
                     callee.expect("invited", callId, 8000);
                     if (!callee.request("{\"type\":\"accept\",\"callId\":\"" + callId + "\"}", 8000).path("type").asText().equals("accept-ok")) {
                         throw new Disrupted("accept refused");

@@ -29,8 +29,13 @@ public final class Soak {
         }
     }
 
-    /** What the run found: the report (Markdown) and the broken invariants (empty: all held). */
-    public record Outcome(String report, List<String> violations) {
+    /**
+     * What the run found: the report (Markdown), the broken invariants (empty: all held), and the
+     * recoveries slower than the 10 s readiness target. The bench run fails on either; the
+     * two-minute run in {@code ./mvnw verify} fails on the first only, because there the target
+     * measures how loaded two shared cores are (a JVM start alone takes 2.5 to 17 s there).
+     */
+    public record Outcome(String report, List<String> violations, List<String> slow) {
     }
 
     private Soak() {
@@ -47,7 +52,7 @@ public final class Soak {
         if (o.containsKey("report")) {
             Files.writeString(Path.of(o.get("report")), out.report());
         }
-        System.exit(out.violations().isEmpty() ? 0 : 1);
+        System.exit(out.violations().isEmpty() && out.slow().isEmpty() ? 0 : 1);
     }
 
     public static Outcome run(Settings s) throws Exception {
@@ -84,7 +89,9 @@ public final class Soak {
             long nextPresence = start + 10_000;
             while (System.currentTimeMillis() < start + s.totalMs() || faults.injected.size() < plan.size()) {
                 long now = System.currentTimeMillis();
-                if (now >= nextSample) {
+                // A sample forces a GC in every service and starts a jcmd for each: about 2 s of
+                // CPU that would slow a restarting service, so samples keep out of faults.
+                if (now >= nextSample && faults.quiet(now, 10_000) && readiness.allReady()) {
                     resources.sample(pids(cluster, ports.keySet()), cluster.cluster.redisPort());
                     nextSample = now + sampleEvery;
                 }
@@ -126,6 +133,18 @@ public final class Soak {
             Files.write(log, incidents.lines(start));
             System.out.println("soak: every trouble users saw, with its time: " + log);
             readiness.stop();
+            List<String> stretches = new ArrayList<>();
+            for (FaultInjector.Injected f : faults.injected) {
+                f.released().forEach((what, at) -> stretches.add(String.format("%+.1f s released %s (%s)",
+                        (at - start) / 1000.0, what, f.fault().describe())));
+            }
+            for (Readiness.Outage o : readiness.outages) {
+                stretches.add(String.format("%+.1f s %s not ready; answered again %s; ready %s", (o.downMs() - start) / 1000.0,
+                        o.service(), o.answeredMs() == 0 ? "-" : String.format("%+.1f s", (o.answeredMs() - start) / 1000.0),
+                        o.upMs() == 0 ? "never" : String.format("%+.1f s", (o.upMs() - start) / 1000.0)));
+            }
+            stretches.sort(java.util.Comparator.comparingDouble(l -> Double.parseDouble(l.substring(0, l.indexOf(' ')))));
+            Files.write(cluster.cluster.logs().resolve("soak-readiness.log"), stretches);
             idle.close();
             return SoakReport.render(s, start, end, faults.injected, readiness.outages, incidents, audit, leftovers,
                     presence, stillOnline, notOnline, closedStayed, resources, browsers.results);

@@ -14,6 +14,11 @@ final class SoakReport {
     /** How long after a fault's release its effects may still show. */
     static final long AFTERMATH_MS = 30_000;
     static final long READY_WITHIN_MS = 10_000;
+    /**
+     * Past this an instance hung rather than recovered slowly: the bound that fails every run.
+     * The 10 s target is reported, and fails the bench run only (see {@link Soak.Outcome}).
+     */
+    static final long HUNG_AFTER_MS = 60_000;
 
     private SoakReport() {
     }
@@ -24,6 +29,7 @@ final class SoakReport {
                                List<String> notOnline, long closedStayed, Resources resources,
                                List<BrowserCalls.Result> browsers) {
         List<String> violations = new ArrayList<>();
+        List<String> slow = new ArrayList<>();
         StringBuilder b = new StringBuilder();
         b.append(String.format("## Soak: %.0f min of load with faults, %d idle users, %d calling pairs, %d REST callees, "
                         + "a group call through the SFU at a time, Chromium calls every %d s (%d cores)%n%n",
@@ -32,7 +38,8 @@ final class SoakReport {
         b.append(String.format("Command: `java -cp bench/target/benchmarks.jar org.opencalling.bench.soak.Soak --minutes %s "
                 + "--users %d --pairs %d`%n%n", trim(s.minutes()), s.idleUsers(), s.pairs()));
 
-        b.append("### Faults\n\n| at | fault | not ready (s) | ready again after (s) | what users saw (until 30 s after) |\n|---|---|---|---|---|\n");
+        b.append("### Faults\n\n| at | fault | not ready (s) | ready again after (s) | of which a restarted process's start (s) "
+                + "| what users saw (until 30 s after) |\n|---|---|---|---|---|---|\n");
         List<long[]> windows = new ArrayList<>();
         for (int i = 0; i < faults.size(); i++) {
             FaultInjector.Injected f = faults.get(i);
@@ -42,6 +49,7 @@ final class SoakReport {
             windows.add(new long[] {f.startMs() - 5000, Math.max(released, f.endMs()) + AFTERMATH_MS});
             Map<String, Double> down = new TreeMap<>();
             long worst = 0;
+            long slowestStart = 0;
             boolean never = false;
             for (Readiness.Outage o : outages) {
                 if (o.downMs() < f.startMs() - 1000 || o.downMs() >= windowEnd) {
@@ -52,20 +60,30 @@ final class SoakReport {
                     never = true;
                 } else {
                     long from = f.released().getOrDefault(o.service(), released);
-                    worst = Math.max(worst, o.upMs() - Math.max(from, Math.min(o.downMs(), from)));
+                    // From the release, or from the outage's own start when it began later (a
+                    // service back up, then briefly down again while the next one restarts).
+                    long after = o.upMs() - Math.max(from, o.downMs());
+                    long startedIn = o.startMs(from);
+                    worst = Math.max(worst, after);
+                    slowestStart = Math.max(slowestStart, startedIn);
                 }
             }
             String readyAfter = down.isEmpty() ? "stayed ready" : never ? "never" : String.format("%.1f", worst / 1000.0);
-            if (never || worst > READY_WITHIN_MS) {
-                violations.add("not ready within 10 s after: " + f.fault().describe() + " (" + readyAfter + ")");
+            if (never) {
+                violations.add("never ready again after: " + f.fault().describe());
+            } else if (worst > HUNG_AFTER_MS) {
+                violations.add("not ready within 60 s after: " + f.fault().describe() + " (" + readyAfter + ")");
+            } else if (worst > READY_WITHIN_MS) {
+                slow.add("not ready within 10 s after: " + f.fault().describe() + " (" + readyAfter
+                        + ", of which a restarted process's start " + String.format("%.1f", slowestStart / 1000.0) + ")");
             }
             if (f.error() != null) {
                 violations.add("fault " + f.fault().describe() + " failed: " + f.error());
             }
             StringBuilder d = new StringBuilder();
             down.forEach((svc, sec) -> d.append(d.length() == 0 ? "" : ", ").append(svc).append(' ').append(String.format("%.1f", sec)));
-            b.append(String.format("| %s | %s | %s | %s | %s |%n", clock(f.startMs() - start), f.fault().describe(),
-                    d.length() == 0 ? "none" : d, readyAfter,
+            b.append(String.format("| %s | %s | %s | %s | %s | %s |%n", clock(f.startMs() - start), f.fault().describe(),
+                    d.length() == 0 ? "none" : d, readyAfter, slowestStart == 0 ? "-" : String.format("%.1f", slowestStart / 1000.0),
                     summary(incidents.troubleBetween(f.startMs() - 1000, Math.max(released, f.endMs()) + AFTERMATH_MS))));
         }
 
@@ -144,7 +162,10 @@ final class SoakReport {
         }
         b.append("\n### Result\n\n").append(violations.isEmpty() ? "Every invariant held.\n" : "Broken:\n");
         violations.forEach(v -> b.append("- ").append(v).append('\n'));
-        return new Soak.Outcome(b.toString(), List.copyOf(violations));
+        b.append(slow.isEmpty() ? "\nEvery instance was ready again within 10 s of each fault.\n"
+                : "\nReady later than the 10 s target:\n");
+        slow.forEach(v -> b.append("- ").append(v).append('\n'));
+        return new Soak.Outcome(b.toString(), List.copyOf(violations), List.copyOf(slow));
     }
 
     private static void row(StringBuilder b, List<String> violations, String invariant, String measured, boolean held) {

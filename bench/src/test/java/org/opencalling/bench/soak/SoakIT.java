@@ -14,6 +14,8 @@ class SoakIT {
         int offset = freeOffset();
         Soak.Outcome out = Soak.run(new Soak.Settings(2, 300, 10, 4, 60_000, offset));
         System.out.println(out.report());
+        // Recoveries past the 10 s target are in the report; on two shared cores they measure the
+        // machine's load, so only the bench run fails on them (Soak.Outcome).
         assertTrue(out.violations().isEmpty(), out.violations() + "\n" + out.report());
     }
 
