@@ -66,6 +66,18 @@ public final class LocalCluster {
         return this;
     }
 
+    /** More environment for every instance of a module (tests: a lower SFU bitrate cap, say). */
+    private final Map<String, Map<String, String>> extraEnv = new LinkedHashMap<>();
+
+    LocalCluster withEnv(String module, Map<String, String> env) {
+        extraEnv.merge(module, Map.copyOf(env), (a, b) -> {
+            Map<String, String> both = new LinkedHashMap<>(a);
+            both.putAll(b);
+            return both;
+        });
+        return this;
+    }
+
     private Map<String, String> redisEnv() {
         return externalRedis != null ? externalRedis : Map.of("REDIS_URL", redisUrl());
     }
@@ -88,13 +100,14 @@ public final class LocalCluster {
         Map<String, String> signalingEnv = new LinkedHashMap<>();
         signalingEnv.put("TRTC_APPS", usersigEnv.get("TRTC_APPS"));
         signalingEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
-        signalingEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
+        RelayHost relayHost = relayHost();
+        signalingEnv.put("RELAY_PUBLIC_HOST", relayHost.address());
         Map<String, String> relayEnv = new LinkedHashMap<>();
         relayEnv.put("TURN_SECRET", DemoDefaults.TURN_SECRET);
-        relayEnv.put("RELAY_PUBLIC_HOST", "127.0.0.1");
-        relayEnv.put("RELAY_BIND_ADDRESS", "127.0.0.1");
-        // Demo only: the browsers are on this machine, their peers' addresses loopback or private.
-        relayEnv.put("RELAY_ALLOWED_PEER_CIDRS", "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7");
+        relayEnv.put("RELAY_PUBLIC_HOST", relayHost.address());
+        relayEnv.put("RELAY_BIND_ADDRESS", relayHost.address());
+        // Demo only: the browsers are on this machine, their peers' addresses this one's or private.
+        relayEnv.put("RELAY_ALLOWED_PEER_CIDRS", relayHost.allowedPeers());
         relayEnv.put("JWKS_URL", usersigUrl + "/.well-known/jwks.json"); // the admin API's tokens
         relayEnv.putAll(redisEnv()); // SFU rooms: signaling reaches the SFU through Redis
         signalingEnv.put("USERSIG_URL", usersigUrl);
@@ -128,7 +141,7 @@ public final class LocalCluster {
             env.put("RELAY_TCP_PORTS", relayTcpPorts(k));
             env.put("SFU_NODE_NAME", "relay-local-" + (k + 1));
             plan.add(new ServiceSpec(instance("media-relay", k, n), app("media-relay"), 8093 + o + REPLICA_STEP * k, env,
-                    "TURN and SFU node relay-local-" + (k + 1) + " on UDP " + relayUdpPorts(k) + " and TCP "
+                    "TURN and SFU node relay-local-" + (k + 1) + " at " + relayHost.address() + ", UDP " + relayUdpPorts(k) + " and TCP "
                             + relayTcpPorts(k) + " (ports below 1024 need privilege: skipped if not root, see its log)"));
         }
         for (int k = 0; k < n; k++) {
@@ -149,7 +162,26 @@ public final class LocalCluster {
         plan.add(new ServiceSpec("web-client", app("web-client"), 8080 + o, webEnv,
                 "the demo: open http://localhost:" + (8080 + o) + "/ in two tabs; the SDK at /sdk/trtc-calling.js"
                         + (n > 1 ? " (browsers spread over the " + n + " signaling instances)" : "")));
-        return plan;
+        if (extraEnv.isEmpty()) {
+            return plan;
+        }
+        List<ServiceSpec> withExtra = new ArrayList<>();
+        for (ServiceSpec s : plan) {
+            Map<String, String> env = new LinkedHashMap<>(s.env());
+            env.putAll(extraEnv.getOrDefault(s.jar().getParent().getParent().getParent().getFileName().toString(), Map.of()));
+            withExtra.add(new ServiceSpec(s.name(), s.jar(), s.port(), env, s.note()));
+        }
+        return withExtra;
+    }
+
+    private RelayHost resolvedRelayHost;
+
+    /** Where the relay listens and what it advertises, resolved once ("auto": this machine's address). */
+    synchronized RelayHost relayHost() {
+        if (resolvedRelayHost == null) {
+            resolvedRelayHost = RelayHost.of(options.relayHost());
+        }
+        return resolvedRelayHost;
     }
 
     private String events() {
@@ -334,6 +366,8 @@ public final class LocalCluster {
                     .append(" may open the signaling socket too (new TRTCCalling({SDKAppID, server: 'http://localhost:")
                     .append(8080 + options.portOffset()).append("'})).\n");
         }
+        b.append("\nThe relay and the SFU are at ").append(relayHost().address()).append(": ").append(relayHost().how())
+                .append(".\n");
         b.append("\nPress Ctrl-C to stop everything.\n");
         System.out.print(b);
         System.out.flush();

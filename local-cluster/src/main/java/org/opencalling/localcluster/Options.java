@@ -5,9 +5,13 @@ package org.opencalling.localcluster;
  * web client's; {@code kafka}: the bootstrap servers the services send their events to ("" = events off).
  */
 public record Options(int portOffset, int replicas, String sfu, java.util.List<String> allowedOrigins, String kafka,
-                      boolean help) {
+                      String relayHost, boolean help) {
+    /** {@code --relay-host}'s default: this machine's own address (see {@link RelayHost}). */
+    static final String AUTO = "auto";
+
+    /** Tests stay on loopback unless they say otherwise ({@link #withRelayHost}). */
     Options(int portOffset, int replicas, String sfu, java.util.List<String> allowedOrigins, boolean help) {
-        this(portOffset, replicas, sfu, allowedOrigins, "", help);
+        this(portOffset, replicas, sfu, allowedOrigins, "", "127.0.0.1", help);
     }
 
     Options(int portOffset, boolean help) {
@@ -28,18 +32,23 @@ public record Options(int portOffset, int replicas, String sfu, java.util.List<S
         for (String o : origins) {
             all.add(origin(o));
         }
-        return new Options(portOffset, replicas, sfu, java.util.List.copyOf(all), kafka, help);
+        return new Options(portOffset, replicas, sfu, java.util.List.copyOf(all), kafka, relayHost, help);
     }
 
     /** These options with the services' events going to this Kafka. */
     public Options withKafka(String bootstrapServers) {
-        return new Options(portOffset, replicas, sfu, allowedOrigins, bootstrapServers, help);
+        return new Options(portOffset, replicas, sfu, allowedOrigins, bootstrapServers, relayHost, help);
+    }
+
+    /** These options with the relay and the SFU bound to and advertised at this address. */
+    public Options withRelayHost(String host) {
+        return new Options(portOffset, replicas, sfu, allowedOrigins, kafka, host, help);
     }
 
 
     static final String USAGE = """
             Usage: ./run-local [--port-offset N] [--replicas N] [--sfu group|all|off] [--allowed-origin URL]...
-                               [--kafka HOST:PORT]
+                               [--kafka HOST:PORT] [--relay-host ADDRESS]
 
               Builds what is needed, then runs every part of OpenCalling on this machine in
               demo mode (demo credentials; never for production). Ctrl-C stops everything.
@@ -56,6 +65,13 @@ public record Options(int portOffset, int replicas, String sfu, java.util.List<S
                                 dev server) open the signaling socket too; repeatable
               --kafka HOST:PORT presence and call events go to this Kafka (its bootstrap servers);
                                 without it the local run sends no events
+              --relay-host ADDRESS
+                                where the TURN relay and the SFU listen and what they advertise to
+                                browsers. The default, auto, is this machine's own address (the one
+                                its default route uses), which every browser accepts; 127.0.0.1
+                                keeps them off the network, but Firefox ignores loopback candidates
+                                (relay-only and group calls then fail there unless its pref
+                                media.peerconnection.ice.loopback is true)
               --no-build        (./run-local only) skip the Maven build
               --help            this text
             """;
@@ -66,6 +82,7 @@ public record Options(int portOffset, int replicas, String sfu, java.util.List<S
         boolean help = false;
         String sfu = "group";
         String kafka = "";
+        String relayHost = AUTO;
         java.util.List<String> origins = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -89,11 +106,17 @@ public record Options(int portOffset, int replicas, String sfu, java.util.List<S
                         throw new IllegalArgumentException("--kafka needs bootstrap servers such as localhost:9092");
                     }
                 }
+                case "--relay-host" -> {
+                    relayHost = ++i < args.length ? args[i] : "";
+                    if (!relayHost.equals(AUTO) && !relayHost.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+                        throw new IllegalArgumentException("--relay-host needs an IPv4 address of this machine, or auto");
+                    }
+                }
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new Options(offset, replicas, sfu, java.util.List.copyOf(origins), kafka, help);
+        return new Options(offset, replicas, sfu, java.util.List.copyOf(origins), kafka, relayHost, help);
     }
 
     /** A page origin as browsers send it: scheme, host and port, no path (a trailing slash is dropped). */

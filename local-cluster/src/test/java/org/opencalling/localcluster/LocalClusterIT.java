@@ -80,7 +80,12 @@ class LocalClusterIT {
             assertTrue(out.toString().contains("redis://127.0.0.1:" + (6379 + offset)), out.toString());
             assertTrue(out.toString().contains("signaling-service    http://localhost:" + (8091 + offset)), out.toString());
             assertTrue(out.toString().contains("media-relay          http://localhost:" + (8093 + offset)), out.toString());
-            // The relay answers STUN on the first of the seed's UDP ports (moved by the offset).
+            // The relay answers STUN on the first of the seed's UDP ports (moved by the offset), at
+            // the address it says: by default this machine's own, which Firefox accepts too.
+            Matcher relayAt = Pattern.compile("The relay and the SFU are at ([0-9.]+): ").matcher(out);
+            assertTrue(relayAt.find(), out.toString());
+            java.net.InetAddress relayHost = java.net.InetAddress.getByName(relayAt.group(1));
+            assertEquals(RelayHost.of("auto").address(), relayHost.getHostAddress());
             try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
                 udp.setSoTimeout(5000);
                 byte[] binding = new byte[20];
@@ -89,7 +94,7 @@ class LocalClusterIT {
                 binding[5] = 0x12;
                 binding[6] = (byte) 0xA4;
                 binding[7] = 0x42;
-                udp.send(new java.net.DatagramPacket(binding, 20, java.net.InetAddress.getLoopbackAddress(), 8000 + offset));
+                udp.send(new java.net.DatagramPacket(binding, 20, relayHost, 8000 + offset));
                 java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[256], 256);
                 udp.receive(answer);
                 assertEquals(0x0101, ((answer.getData()[0] & 0xFF) << 8) | (answer.getData()[1] & 0xFF), "Binding success");

@@ -1,5 +1,6 @@
 package org.opencalling.localcluster;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,40 @@ import org.junit.jupiter.api.Test;
 class OptionsTest {
     @Test
     void defaults() {
-        assertEquals(new Options(0, false), Options.parse(new String[0]));
+        assertEquals(new Options(0, false).withRelayHost("auto"), Options.parse(new String[0]));
+    }
+
+    @Test
+    void theRelayHostReachesTheRelayAndSignalingAndDecidesWhatTheRelayMayReach() {
+        java.util.List<org.opencalling.testsupport.ServiceSpec> lan = new LocalCluster(java.nio.file.Path.of("/repo"),
+                Options.parse(new String[] {"--relay-host", "10.1.2.3"})).plan();
+        assertEquals("10.1.2.3", lan.get(2).env().get("RELAY_PUBLIC_HOST"));
+        assertEquals("10.1.2.3", lan.get(2).env().get("RELAY_BIND_ADDRESS"));
+        assertEquals("10.1.2.3", lan.get(3).env().get("RELAY_PUBLIC_HOST"), "signaling hands out the same address");
+        String peers = lan.get(2).env().get("RELAY_ALLOWED_PEER_CIDRS");
+        assertTrue(peers.startsWith("10.1.2.3/32,") && !peers.contains("127.0.0.0/8"),
+                "a relay on the network never relays into this machine's loopback: " + peers);
+        java.util.List<org.opencalling.testsupport.ServiceSpec> local = new LocalCluster(java.nio.file.Path.of("/repo"),
+                Options.parse(new String[] {"--relay-host", "127.0.0.1"})).plan();
+        assertEquals("127.0.0.1", local.get(2).env().get("RELAY_BIND_ADDRESS"));
+        assertTrue(local.get(2).env().get("RELAY_ALLOWED_PEER_CIDRS").startsWith("127.0.0.0/8,"));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--relay-host", "relay.example"}));
+        assertThrows(IllegalArgumentException.class, () -> Options.parse(new String[] {"--relay-host"}));
+    }
+
+    @Test
+    void autoIsThisMachinesOwnAddressNeverLoopback() {
+        RelayHost auto = RelayHost.of("auto");
+        String route = RelayHost.defaultRouteAddress();
+        if (route != null) {
+            assertEquals(route, auto.address());
+            assertTrue(!auto.loopback(), auto.toString());
+            assertTrue(java.util.Collections.list(assertDoesNotThrow(() -> java.net.NetworkInterface.getNetworkInterfaces()))
+                    .stream().anyMatch(i -> java.util.Collections.list(i.getInetAddresses()).stream()
+                            .anyMatch(a -> a.getHostAddress().equals(route))), "an address of this machine: " + route);
+        } else {
+            assertEquals("127.0.0.1", auto.address(), "no route: loopback, and the reason is said");
+        }
     }
 
     @Test
@@ -60,7 +94,7 @@ class OptionsTest {
         assertEquals("http://localhost:8091,http://localhost:8191", plan.get(7).env().get("SIGNALING_URL"));
         assertEquals(plan.get(5).env().get("REDIS_URL"), plan.get(6).env().get("REDIS_URL"), "one Redis for all");
         assertEquals(plan.get(5).env().get("REDIS_URL"), plan.get(4).env().get("REDIS_URL"), "the relays' SFU rooms too");
-        assertEquals(new Options(0, 2, false), Options.parse(new String[] {"--replicas", "2"}));
+        assertEquals(new Options(0, 2, false).withRelayHost("auto"), Options.parse(new String[] {"--replicas", "2"}));
     }
 
     @Test
