@@ -30,6 +30,8 @@ export class CallController {
     this.switching = false;
     /** The TURN servers from the last login-ok or ice-servers frame. */
     this.iceServers = [];
+    /** Each call's SfuClient.timeScale (tests only). */
+    this.sfuTimeScale = 1;
   }
 
   // ---- placing and answering ----------------------------------------------------------------
@@ -308,6 +310,7 @@ export class CallController {
       iceServers: () => this.iceServers,
       onEnter: (u) => this._run(c, c.entering(u)),
     });
+    this.transports.sfu.timeScale = this.sfuTimeScale;
     return c;
   }
 

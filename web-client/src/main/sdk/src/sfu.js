@@ -50,6 +50,11 @@ export class SfuClient {
     this.unconnected = 0;
     /** The live transport: {id, pc, users, own, queue, retry, offerWait, offered, node, connected, connectWait}. */
     this.current = null;
+    /**
+     * The connect wait and the back-off are multiplied by this: a browser test of the whole
+     * give-up path sets it below 1 instead of waiting about a minute (the schedule itself is unit-tested).
+     */
+    this.timeScale = 1;
     /** sfu-unavailable is told to the app once per call. */
     this._unavailableTold = false;
   }
@@ -108,7 +113,7 @@ export class SfuClient {
         this._onGiveUp();
         return;
       }
-      wait = backoffMs(this.unconnected);
+      wait = backoffMs(this.unconnected) * this.timeScale;
     }
     s.retry = setTimeout(() => {
       s.retry = null;
@@ -216,6 +221,6 @@ export class SfuClient {
     await pc.setLocalDescription(await pc.createAnswer());
     if (this.current !== s) return;
     this._send({ type: 'sfu-answer', sdp: pc.localDescription.sdp });
-    if (!s.connectWait) s.connectWait = setTimeout(() => { if (!s.connected) this._failed(s, REFUSED_RETRY_MS); }, CONNECT_WAIT_MS);
+    if (!s.connectWait) s.connectWait = setTimeout(() => { if (!s.connected) this._failed(s, REFUSED_RETRY_MS); }, CONNECT_WAIT_MS * this.timeScale);
   }
 }

@@ -1,11 +1,9 @@
 package org.opencalling.localcluster;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -24,13 +22,13 @@ final class AppBundle {
     /** Builds the app; returns its directory (index.html, script.html, dist/, src/). */
     static Path build() throws Exception {
         Path tarball = sdkTarball();
-        copy(SOURCE, DIR);
-        Path log = DIR.resolve("build.log");
-        run(log, "npm", "ci", "--no-audit", "--no-fund");
-        run(log, "npm", "install", "--no-save", "--no-audit", "--no-fund", "trtc-calling-js@file:" + tarball.toAbsolutePath());
-        run(log, "node", "build.js");
+        NodeProject app = NodeProject.copy(SOURCE, DIR);
+        Duration limit = Duration.ofMinutes(5);
+        app.run(limit, Map.of(), "npm", "ci", "--no-audit", "--no-fund");
+        app.run(limit, Map.of(), "npm", "install", "--no-save", "--no-audit", "--no-fund", "trtc-calling-js@file:" + tarball.toAbsolutePath());
+        app.run(limit, Map.of(), "node", "build.js");
         if (!Files.isRegularFile(DIR.resolve("dist/app.js"))) {
-            throw new IllegalStateException("webpack made no dist/app.js; see " + log);
+            throw new IllegalStateException("webpack made no dist/app.js; see " + app.log);
         }
         return DIR;
     }
@@ -41,30 +39,6 @@ final class AppBundle {
         try (Stream<Path> files = Files.list(target)) {
             return files.filter(p -> p.getFileName().toString().matches("opencalling-trtc-calling-.*\\.tgz")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no SDK tarball in " + target + ": build web-client first"));
-        }
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void run(Path log, String... command) throws Exception {
-        Process p = new ProcessBuilder(List.of(command)).directory(DIR.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            List<String> lines = Files.readAllLines(log);
-            throw new IllegalStateException(String.join(" ", command) + " failed (node and npm are needed: apt-get install"
-                    + " nodejs npm). Last lines of " + log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
         }
     }
 }

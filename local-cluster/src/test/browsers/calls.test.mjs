@@ -1,0 +1,79 @@
+// 1v1 calls in Firefox, and between Firefox and Chromium: peer to peer, and through the TURN relay
+// only over UDP and over TCP. Each call decodes video both ways and receives audio both ways.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Pages, press, awaitMedia, call, chromium, firefox, notice, selectedPair, visible } from './harness.mjs';
+
+let ff;
+let cr;
+const pages = new Pages();
+
+before(async () => {
+  [ff, cr] = await Promise.all([firefox(), chromium()]);
+});
+
+after(async () => {
+  await pages.close();
+  await Promise.all([ff && ff.close(), cr && cr.close()]);
+});
+
+/** A video call from one page to the other, answered, with media both ways; then hung up. */
+async function videoCall(caller, callee, check = async () => {}) {
+  await call(caller, callee.tag, true);
+  await visible(callee, '#incoming');
+  await press(callee, '#accept-btn');
+  await visible(caller, '#screen-call');
+  await awaitMedia(caller, callee.tag);
+  await awaitMedia(callee, caller.tag);
+  await check();
+  await press(callee, '#hangup-btn');
+  await visible(caller, '#screen-home');
+  await notice(caller, 'ended');
+}
+
+test('Firefox calls Firefox peer to peer', async () => {
+  const a = await pages.loggedIn(ff, 'ff-ann');
+  const b = await pages.loggedIn(ff, 'ff-bea');
+  await videoCall(a, b, async () => {
+    const pair = await selectedPair(a, 'ff-bea');
+    assert.notEqual(pair.local, 'relay', JSON.stringify(pair));
+  });
+});
+
+test('Firefox and Chromium call each other peer to peer, either one calling', async () => {
+  const f = await pages.loggedIn(ff, 'ff-cy');
+  const c = await pages.loggedIn(cr, 'cr-dan');
+  await videoCall(f, c);
+  await videoCall(c, f);
+});
+
+/** A page whose peer connections keep only the TURN URLs over this transport ('udp' or 'tcp'). */
+function onlyTurnOver(transport) {
+  return `() => {
+    const Native = window.RTCPeerConnection;
+    window.RTCPeerConnection = function (config, ...rest) {
+      if (config && config.iceServers) {
+        config = { ...config, iceServers: config.iceServers
+          .map((s) => ({ ...s, urls: [].concat(s.urls).filter((u) => u.endsWith('transport=${transport}')) }))
+          .filter((s) => s.urls.length) };
+      }
+      return new Native(config, ...rest);
+    };
+    window.RTCPeerConnection.prototype = Native.prototype;
+  }`;
+}
+
+for (const transport of ['udp', 'tcp']) {
+  test(`Firefox calls Firefox through the relay only, over ${transport.toUpperCase()}`, async () => {
+    const a = await pages.loggedIn(ff, `ff-${transport}-a`, '?relay=1', onlyTurnOver(transport));
+    const b = await pages.loggedIn(ff, `ff-${transport}-b`, '?relay=1', onlyTurnOver(transport));
+    await videoCall(a, b, async () => {
+      for (const [p, other] of [[a, b.tag], [b, a.tag]]) {
+        const pair = await selectedPair(p, other);
+        assert.equal(pair.local, 'relay', JSON.stringify(pair));
+        assert.equal(pair.remote, 'relay', JSON.stringify(pair));
+        if (pair.relayProtocol) assert.equal(pair.relayProtocol, transport, JSON.stringify(pair));
+      }
+    });
+  });
+}
