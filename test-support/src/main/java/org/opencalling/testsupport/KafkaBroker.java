@@ -82,13 +82,28 @@ public final class KafkaBroker implements AutoCloseable {
     public List<ConsumerRecord<String, String>> read(String topic,
                                                      java.util.function.Predicate<ConsumerRecord<String, String>> keep,
                                                      int count, Duration timeout) {
-        return read(bootstrapServers(), topic, keep, count, timeout);
+        return read(bootstrapServers(), topic, keep, count, null, timeout);
+    }
+
+    /**
+     * Everything in the topic: reads from the beginning until no record has come for
+     * {@code quiet} since the last one (what a producer still flushes arrives within it), or the
+     * timeout passed.
+     */
+    public List<ConsumerRecord<String, String>> readAll(String topic, Duration quiet, Duration timeout) {
+        return read(bootstrapServers(), topic, r -> true, Integer.MAX_VALUE, quiet, timeout);
     }
 
     /** As {@link #read(String, java.util.function.Predicate, int, Duration)}, from any broker. */
     public static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic,
                                                             java.util.function.Predicate<ConsumerRecord<String, String>> keep,
                                                             int count, Duration timeout) {
+        return read(bootstrapServers, topic, keep, count, null, timeout);
+    }
+
+    private static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic,
+                                                             java.util.function.Predicate<ConsumerRecord<String, String>> keep,
+                                                             int count, Duration quiet, Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -110,8 +125,11 @@ public final class KafkaBroker implements AutoCloseable {
             }
             c.assign(parts);
             c.seekToBeginning(parts);
-            while (out.size() < count && System.nanoTime() < deadline) {
+            long lastRecord = 0; // the quiet spell counts from the first record on (a first fetch can be slow)
+            while (out.size() < count && System.nanoTime() < deadline
+                    && (quiet == null || lastRecord == 0 || System.nanoTime() - lastRecord < quiet.toNanos())) {
                 for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    lastRecord = System.nanoTime();
                     if (keep.test(r)) {
                         out.add(r);
                     }

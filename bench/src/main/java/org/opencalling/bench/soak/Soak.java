@@ -125,7 +125,7 @@ public final class Soak {
             }
             long closedStayed = stayed.stream().filter(u -> !u.open()).count();
             List<JsonNode> events = new ArrayList<>();
-            for (ConsumerRecord<String, String> r : cluster.kafka.read("trtc.call-events", Integer.MAX_VALUE, java.time.Duration.ofSeconds(20))) {
+            for (ConsumerRecord<String, String> r : cluster.kafka.readAll("trtc.call-events", java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(60))) {
                 events.add(WsClient.JSON.readTree(r.value()));
             }
             EventAudit.Result audit = EventAudit.audit(events, ledger.all(), faults.wipes);
