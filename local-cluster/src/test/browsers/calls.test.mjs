@@ -1,21 +1,10 @@
 // 1v1 calls in Firefox, and between Firefox and Chromium: peer to peer, and through the TURN relay
 // only over UDP and over TCP. Each call decodes video both ways and receives audio both ways.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pages, press, awaitMedia, call, chromium, firefox, notice, selectedPair, visible } from './harness.mjs';
+import { awaitMedia, browsers, call, notice, press, selectedPair, visible } from './harness.mjs';
 
-let ff;
-let cr;
-const pages = new Pages();
-
-before(async () => {
-  [ff, cr] = await Promise.all([firefox(), chromium()]);
-});
-
-after(async () => {
-  await pages.close();
-  await Promise.all([ff && ff.close(), cr && cr.close()]);
-});
+const run = browsers();
 
 /** A video call from one page to the other, answered, with media both ways; then hung up. */
 async function videoCall(caller, callee, check = async () => {}) {
@@ -32,8 +21,8 @@ async function videoCall(caller, callee, check = async () => {}) {
 }
 
 test('Firefox calls Firefox peer to peer', async () => {
-  const a = await pages.loggedIn(ff, 'ff-ann');
-  const b = await pages.loggedIn(ff, 'ff-bea');
+  const a = await run.pages.loggedIn(run.ff, 'ff-ann');
+  const b = await run.pages.loggedIn(run.ff, 'ff-bea');
   await videoCall(a, b, async () => {
     const pair = await selectedPair(a, 'ff-bea');
     assert.notEqual(pair.local, 'relay', JSON.stringify(pair));
@@ -41,8 +30,8 @@ test('Firefox calls Firefox peer to peer', async () => {
 });
 
 test('Firefox and Chromium call each other peer to peer, either one calling', async () => {
-  const f = await pages.loggedIn(ff, 'ff-cy');
-  const c = await pages.loggedIn(cr, 'cr-dan');
+  const f = await run.pages.loggedIn(run.ff, 'ff-cy');
+  const c = await run.pages.loggedIn(run.cr, 'cr-dan');
   await videoCall(f, c);
   await videoCall(c, f);
 });
@@ -65,8 +54,8 @@ function onlyTurnOver(transport) {
 
 for (const transport of ['udp', 'tcp']) {
   test(`Firefox calls Firefox through the relay only, over ${transport.toUpperCase()}`, async () => {
-    const a = await pages.loggedIn(ff, `ff-${transport}-a`, '?relay=1', onlyTurnOver(transport));
-    const b = await pages.loggedIn(ff, `ff-${transport}-b`, '?relay=1', onlyTurnOver(transport));
+    const a = await run.pages.loggedIn(run.ff, `ff-${transport}-a`, '?relay=1', onlyTurnOver(transport));
+    const b = await run.pages.loggedIn(run.ff, `ff-${transport}-b`, '?relay=1', onlyTurnOver(transport));
     await videoCall(a, b, async () => {
       for (const [p, other] of [[a, b.tag], [b, a.tag]]) {
         const pair = await selectedPair(p, other);

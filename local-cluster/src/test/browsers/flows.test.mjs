@@ -1,25 +1,14 @@
 // The seed's call flows in the demo, in Firefox: a call rejected, cancelled, unanswered, and a user
 // signed out when the same user logs in elsewhere (the kick).
-
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pages, press, call, firefox, hidden, notice, visible } from './harness.mjs';
+import { browsers, call, hidden, notice, press, visible } from './harness.mjs';
 
-let ff;
-const pages = new Pages();
-
-before(async () => {
-  ff = await firefox();
-});
-
-after(async () => {
-  await pages.close();
-  if (ff) await ff.close();
-});
+const run = browsers({ withChromium: false });
 
 test('rejected, cancelled and unanswered calls are shown in Firefox', async () => {
-  const carol = await pages.loggedIn(ff, 'ff-carol', '?timeout=5');
-  const dave = await pages.loggedIn(ff, 'ff-dave');
+  const carol = await run.pages.loggedIn(run.ff, 'ff-carol', '?timeout=5');
+  const dave = await run.pages.loggedIn(run.ff, 'ff-dave');
 
   await call(carol, 'ff-dave', true);
   await visible(dave, '#incoming');
@@ -44,8 +33,8 @@ test('rejected, cancelled and unanswered calls are shown in Firefox', async () =
 });
 
 test('the same user logging in elsewhere signs the first Firefox page out', async () => {
-  const first = await pages.loggedIn(ff, 'ff-judy');
-  const second = await pages.loggedIn(ff, 'ff-judy');
+  const first = await run.pages.loggedIn(run.ff, 'ff-judy');
+  const second = await run.pages.loggedIn(run.ff, 'ff-judy');
   await visible(first, '#screen-login');
   await notice(first, 'logged in somewhere else');
   assert.ok(await second.$eval('#screen-home', (e) => !e.hidden));

@@ -1,26 +1,15 @@
 // A 4-member group call through the SFU with 2 Firefox and 2 Chromium members: one joins mid-call,
 // one leaves; a Firefox member on a lossy path gets its NACKs answered, and Firefox senders keep
 // to the bitrate the SFU's REMB allows (FirefoxIT runs the relay with SFU_MAX_VIDEO_KBPS).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import {
-  NOISY_CAMERA, Pages, press, awaitEveryone, awaitMedia, call, chromium, firefox, framesDecoded, inboundStats, relayMetric, visible,
+  browsers, NOISY_CAMERA, press, awaitEveryone, awaitMedia, call, framesDecoded, inboundStats, relayMetric, visible,
 } from './harness.mjs';
 
 const MAX_VIDEO_KBPS = Number(process.env.SFU_MAX_VIDEO_KBPS || 1500);
-let ff;
-let cr;
-const pages = new Pages();
-
-before(async () => {
-  [ff, cr] = await Promise.all([firefox(), chromium()]);
-});
-
-after(async () => {
-  await pages.close();
-  await Promise.all([ff && ff.close(), cr && cr.close()]);
-});
+const run = browsers();
 
 /** Video bits per second the page sends to the SFU, over this many milliseconds. */
 async function sendRate(page, ms) {
@@ -38,10 +27,10 @@ async function sendRate(page, ms) {
 }
 
 test('2 Firefox and 2 Chromium members: one joins mid-call, one leaves, everyone decodes everyone', async () => {
-  const f1 = await pages.loggedIn(ff, 'grp-ff1');
-  const c2 = await pages.loggedIn(cr, 'grp-cr2');
-  const f3 = await pages.loggedIn(ff, 'grp-ff3');
-  const c4 = await pages.loggedIn(cr, 'grp-cr4');
+  const f1 = await run.pages.loggedIn(run.ff, 'grp-ff1');
+  const c2 = await run.pages.loggedIn(run.cr, 'grp-cr2');
+  const f3 = await run.pages.loggedIn(run.ff, 'grp-ff3');
+  const c4 = await run.pages.loggedIn(run.cr, 'grp-cr4');
   await call(f1, 'grp-cr2, grp-ff3, grp-cr4', true);
   for (const p of [c2, f3, c4]) await visible(p, '#incoming');
   await press(c2, '#accept-btn');
@@ -68,9 +57,9 @@ test('2 Firefox and 2 Chromium members: one joins mid-call, one leaves, everyone
 });
 
 test('a Firefox sender ramps up to the bitrate the SFU\'s REMB allows and keeps under it', async () => {
-  const f = await pages.loggedIn(ff, 'remb-ff', '', NOISY_CAMERA);
-  const c1 = await pages.loggedIn(cr, 'remb-cr1');
-  const c2 = await pages.loggedIn(cr, 'remb-cr2');
+  const f = await run.pages.loggedIn(run.ff, 'remb-ff', '', NOISY_CAMERA);
+  const c1 = await run.pages.loggedIn(run.cr, 'remb-cr1');
+  const c2 = await run.pages.loggedIn(run.cr, 'remb-cr2');
   await call(f, 'remb-cr1, remb-cr2', true);
   for (const p of [c1, c2]) {
     await visible(p, '#incoming');
@@ -118,10 +107,10 @@ async function lossyHop(host, sfuPort, loss) {
 }
 
 test('a Firefox member on a lossy path gets its NACKs answered and keeps decoding', async () => {
-  const g = await pages.loggedIn(cr, 'nack-cr');
+  const g = await run.pages.loggedIn(run.cr, 'nack-cr');
   // Find where the SFU listens from the first SFU offer this page gets, then put the hop there.
   const hop = { current: null };
-  const f = await pages.loggedIn(ff, 'nack-ff', '', String(() => {
+  const f = await run.pages.loggedIn(run.ff, 'nack-ff', '', String(() => {
     const set = RTCPeerConnection.prototype.setRemoteDescription;
     window.sfuCandidate = null;
     window.hopPort = null;
@@ -135,7 +124,7 @@ test('a Firefox member on a lossy path gets its NACKs answered and keeps decodin
       return set.call(this, d);
     };
   }));
-  const h = await pages.loggedIn(cr, 'nack-cr2');
+  const h = await run.pages.loggedIn(run.cr, 'nack-cr2');
   await call(g, 'nack-ff, nack-cr2', true);
   await visible(f, '#incoming');
   await visible(h, '#incoming');

@@ -1,6 +1,7 @@
 // Firefox over WebDriver BiDi and Chromium over CDP, both through puppeteer-core, against the demo
 // of a running local cluster (FirefoxIT starts it and sets the environment below). Never downloads
 // a browser: the executables are Debian's.
+import { after, before } from 'node:test';
 import puppeteer from 'puppeteer-core';
 
 export const BASE = need('DEMO_BASE'); // http://localhost:8080, say
@@ -33,6 +34,22 @@ export async function chromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
   });
+}
+
+/**
+ * Firefox, and Chromium unless told not, for one test file: launched before its tests, closed with
+ * every page after them. Its fields are set once the file's tests run.
+ */
+export function browsers({ withChromium = true } = {}) {
+  const run = { ff: null, cr: null, pages: new Pages() };
+  before(async () => {
+    [run.ff, run.cr] = await Promise.all([firefox(), withChromium ? chromium() : null]);
+  });
+  after(async () => {
+    await run.pages.close();
+    await Promise.all([run.ff && run.ff.close(), run.cr && run.cr.close()]);
+  });
+  return run;
 }
 
 /** Fresh profiles on the demo, closed together. */
