@@ -27,7 +27,6 @@ import org.opencalling.testsupport.DemoPages;
  * with an ERROR that says so.
  */
 class AppIT {
-    static LocalCluster cluster;
     static String base;
     static int offset;
     static Chromium chromium;
@@ -38,12 +37,11 @@ class AppIT {
     @BeforeAll
     static void start() throws Exception {
         Path app = AppBundle.build();
-        offset = LocalClusterIT.freeOffset();
-        base = "http://localhost:" + (8080 + offset);
-        allowed = new StaticSite(app, base);
-        refused = new StaticSite(app, base);
-        cluster = new LocalCluster(LocalCluster.findRoot(), new Options(offset, false).allowing(allowed.origin()));
-        assertEquals(0, cluster.start(), "the local cluster started");
+        BrowserCluster shared = BrowserCluster.get(); // BrowserIT and FirefoxIT use it next
+        offset = shared.offset;
+        base = shared.base();
+        allowed = new StaticSite(app, base, shared.appPort);
+        refused = new StaticSite(app, base, 0);
         chromium = Chromium.launch();
     }
 
@@ -51,9 +49,6 @@ class AppIT {
     static void stop() {
         if (chromium != null) {
             chromium.close();
-        }
-        if (cluster != null) {
-            cluster.stop();
         }
         for (StaticSite s : new StaticSite[] {allowed, refused}) {
             if (s != null) {

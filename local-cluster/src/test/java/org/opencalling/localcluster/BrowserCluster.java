@@ -6,9 +6,10 @@ import java.util.Map;
 import org.opencalling.testsupport.TestHost;
 
 /**
- * The local cluster the browser tests share (BrowserIT's Chromium, then FirefoxIT's Firefox and
- * mixed calls): started once per test JVM, its relay and SFU on the {@link TestHost}. The last
- * user stops it; should a run end sooner, LocalCluster's and TestHost's shutdown hooks do.
+ * The local cluster the browser tests share (AppIT's app from its own origin, BrowserIT's
+ * Chromium, then FirefoxIT's Firefox and mixed calls; failsafe runs them in that order): started
+ * once per test JVM, its relay and SFU on the {@link TestHost}. The last user, FirefoxIT, stops
+ * it; should a run end sooner, LocalCluster's and TestHost's shutdown hooks do.
  */
 final class BrowserCluster {
     /** Low enough that the senders' REMB limit is what holds a noisy camera (FirefoxIT). */
@@ -19,11 +20,14 @@ final class BrowserCluster {
     final TestHost host;
     final LocalCluster cluster;
     final int offset;
+    /** A loopback port whose origin the cluster lets in: where AppIT serves its app, as a dev server would. */
+    final int appPort;
 
-    private BrowserCluster(TestHost host, LocalCluster cluster, int offset) {
+    private BrowserCluster(TestHost host, LocalCluster cluster, int offset, int appPort) {
         this.host = host;
         this.cluster = cluster;
         this.offset = offset;
+        this.appPort = appPort;
     }
 
     static synchronized BrowserCluster get() throws Exception {
@@ -31,9 +35,14 @@ final class BrowserCluster {
             TestHost host = TestHost.create();
             System.out.println("browser tests: relay and SFU on the " + host.describe());
             int offset = LocalClusterIT.freeOffset();
-            LocalCluster cluster = new LocalCluster(LocalCluster.findRoot(), new Options(offset, false).withRelayHost(host.address()))
+            int appPort;
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                appPort = probe.getLocalPort();
+            }
+            LocalCluster cluster = new LocalCluster(LocalCluster.findRoot(), new Options(offset, false)
+                    .withRelayHost(host.address()).allowing("http://localhost:" + appPort))
                     .withEnv("media-relay", Map.of("SFU_MAX_VIDEO_KBPS", Integer.toString(SFU_MAX_VIDEO_KBPS)));
-            shared = new BrowserCluster(host, cluster, offset);
+            shared = new BrowserCluster(host, cluster, offset, appPort);
             assertEquals(0, cluster.start(), "the local cluster started");
         }
         return shared;

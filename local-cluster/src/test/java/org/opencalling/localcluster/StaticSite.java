@@ -19,8 +19,9 @@ final class StaticSite implements AutoCloseable {
             "js", "text/javascript; charset=utf-8", "map", "application/json");
     private final HttpServer server;
 
-    StaticSite(Path root, String clusterUrl) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    /** On this loopback port (0: any free one). */
+    StaticSite(Path root, String clusterUrl, int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         Path base = root.toAbsolutePath().normalize();
         server.createContext("/favicon.ico", exchange -> exchange.sendResponseHeaders(204, -1));
         server.createContext("/", exchange -> {

@@ -18,6 +18,16 @@ public final class ServiceProcess {
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
+    /**
+     * JVM options for every service started here, from the system property
+     * {@code opencalling.service.jvm-options} (space-separated): the test runs set
+     * {@code -XX:TieredStopAtLevel=1}, since their services live a minute or two, mostly idle, and
+     * C2's compiles would be most of their CPU. Benchmarks leave it unset.
+     */
+    static final List<String> EXTRA_OPTIONS = java.util.Arrays.stream(
+            System.getProperty("opencalling.service.jvm-options", "").trim().split("\\s+"))
+            .filter(o -> !o.isEmpty()).toList();
+
     private final ServiceSpec spec;
     private final Path log;
     private Process process;
@@ -47,19 +57,23 @@ public final class ServiceProcess {
             command.add(SETSID.toString());
         }
         command.add(javaCommand);
+        command.addAll(EXTRA_OPTIONS);
         // The build archives the classes each service loads at start (AppCDS); with the same JDK
-        // it cuts start-up CPU, which matters when a restart competes with a loaded cluster.
+        // it cuts start-up CPU, which matters when a restart competes with a loaded cluster. The
+        // archive names the jar as the build ran it (quarkus-run.jar, relative), so the service
+        // runs from its own directory, or the JVM ignores the archive without a word.
         // -Xshare:auto ignores an archive a different JDK made.
-        Path archive = spec.jar().resolveSibling("app-cds.jsa");
-        if (Files.isRegularFile(archive)) {
-            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        Path app = spec.jar().toAbsolutePath();
+        if (Files.isRegularFile(app.resolveSibling("app-cds.jsa"))) {
+            command.addAll(List.of("-XX:SharedArchiveFile=app-cds.jsa", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }
-        command.addAll(List.of("-jar", spec.jar().toString()));
+        command.addAll(List.of("-jar", app.getFileName().toString()));
         // A restart appends: what the first run logged (its shutdown included) stays readable.
         ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(app.getParent().toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(process == null ? ProcessBuilder.Redirect.to(log.toFile())
-                        : ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectOutput(process == null ? ProcessBuilder.Redirect.to(log.toAbsolutePath().toFile())
+                        : ProcessBuilder.Redirect.appendTo(log.toAbsolutePath().toFile()));
         pb.environment().putAll(spec.env());
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(spec.port()));
         process = pb.start();
