@@ -37,6 +37,12 @@ public class SignalingConfig {
     @ConfigProperty(name = "relay.tcp-ports")
     String tcpPortsText;
 
+    @ConfigProperty(name = "signaling.ice.udp-ports")
+    Optional<String> iceUdpPortsText;
+
+    @ConfigProperty(name = "signaling.ice.tcp-ports")
+    Optional<String> iceTcpPortsText;
+
     @ConfigProperty(name = "allowed.origins")
     String originsText;
 
@@ -65,8 +71,12 @@ public class SignalingConfig {
             throw new IllegalStateException("TURN_SECRET (or TURN_SECRET_FILE) is not set: the relay and signaling must share it");
         }
         turn = new TurnCredentials(secret);
-        udpPorts = IceServers.ports("RELAY_UDP_PORTS", udpPortsText);
-        tcpPorts = IceServers.ports("RELAY_TCP_PORTS", tcpPortsText);
+        List<Integer> relayUdp = IceServers.ports("RELAY_UDP_PORTS", udpPortsText);
+        List<Integer> relayTcp = IceServers.ports("RELAY_TCP_PORTS", tcpPortsText);
+        // By default the first UDP port and every TCP port (8000 and 8687): two TURN URLs.
+        udpPorts = IceServers.handedOut("ICE_UDP_PORTS", iceUdpPortsText, "RELAY_UDP_PORTS", relayUdp,
+                relayUdp.subList(0, Math.min(1, relayUdp.size())));
+        tcpPorts = IceServers.handedOut("ICE_TCP_PORTS", iceTcpPortsText, "RELAY_TCP_PORTS", relayTcp, relayTcp);
         origins = Arrays.stream(originsText.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
     }

@@ -19,6 +19,17 @@ class IceServersTest {
     }
 
     @Test
+    void aLoginHandsOutTheChosenPortsOrTheDefault() {
+        List<Integer> relay = List.of(8000, 8080, 8800, 843, 443, 16285);
+        assertEquals(List.of(8000), IceServers.handedOut("ICE_UDP_PORTS", java.util.Optional.empty(), "RELAY_UDP_PORTS", relay, List.of(8000)));
+        assertEquals(List.of(8000), IceServers.handedOut("ICE_UDP_PORTS", java.util.Optional.of(" "), "RELAY_UDP_PORTS", relay, List.of(8000)));
+        assertEquals(List.of(443, 8000), IceServers.handedOut("ICE_UDP_PORTS", java.util.Optional.of("443,8000"), "RELAY_UDP_PORTS", relay, List.of(8000)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> IceServers.handedOut("ICE_UDP_PORTS", java.util.Optional.of("8000,3478"), "RELAY_UDP_PORTS", relay, List.of(8000)));
+        assertEquals("ICE_UDP_PORTS: 3478 is not one of the relay's ports (RELAY_UDP_PORTS=8000,8080,8800,843,443,16285)", e.getMessage());
+    }
+
+    @Test
     void portLists() {
         assertEquals(List.of(8000, 8080, 8800, 843, 443, 16285), IceServers.ports("RELAY_UDP_PORTS", "8000,8080, 8800,843,443,16285"));
         assertThrows(IllegalArgumentException.class, () -> IceServers.ports("RELAY_UDP_PORTS", "80x"));
