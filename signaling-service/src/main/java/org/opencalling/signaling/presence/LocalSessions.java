@@ -1,6 +1,6 @@
 package org.opencalling.signaling.presence;
 
-import io.quarkus.websockets.next.CloseReason;
+import org.opencalling.signaling.protocol.CloseCode;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -21,9 +21,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 public class LocalSessions {
-    public static final int KICKED_CLOSE_CODE = 4001;
-    /** Close code for a socket whose session was resumed on another connection. */
-    public static final int RESUMED_ELSEWHERE_CLOSE_CODE = 4002;
     public static final int MAX_HELD_FRAMES = 256;
     public static final int MAX_HELD_CHARS = 1 << 20;
     private static final long REMEMBER_KICKS_MILLIS = 60_000;
@@ -156,7 +153,7 @@ public class LocalSessions {
             detached.remove(sessionId, mine);
             return claimDetached(sessionId, sdkAppId, userId);
         }
-        l.connection().close(new CloseReason(RESUMED_ELSEWHERE_CLOSE_CODE, "resumed elsewhere"))
+        l.connection().close(CloseCode.RESUMED_ELSEWHERE.close())
                 .subscribe().with(v -> { }, e -> { });
         return true;
     }
@@ -293,7 +290,7 @@ public class LocalSessions {
         }
         Local l = sessions.remove(sessionId);
         if (l != null && l.connection().isOpen()) {
-            l.connection().close(new CloseReason(RESUMED_ELSEWHERE_CLOSE_CODE, "resumed elsewhere"))
+            l.connection().close(CloseCode.RESUMED_ELSEWHERE.close())
                     .subscribe().with(v -> { }, e -> { });
         }
         return List.of();
@@ -428,7 +425,7 @@ public class LocalSessions {
         WebSocketConnection c = l.connection();
         if (c.isOpen()) {
             c.sendText("{\"type\":\"kicked\",\"reason\":\"logged-in-elsewhere\"}")
-                    .chain(() -> c.close(new CloseReason(KICKED_CLOSE_CODE, "logged in elsewhere")))
+                    .chain(() -> c.close(CloseCode.KICKED.close()))
                     .subscribe().with(v -> { }, e -> { });
         }
         return true;

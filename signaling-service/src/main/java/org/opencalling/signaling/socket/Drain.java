@@ -1,8 +1,8 @@
 package org.opencalling.signaling.socket;
 
+import org.opencalling.signaling.protocol.CloseCode;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.annotation.Priority;
@@ -21,7 +21,6 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 public class Drain {
-    static final short SERVICE_RESTART = 1012;
     private static final Logger LOG = Logger.getLogger(Drain.class);
 
     @Inject
@@ -41,7 +40,7 @@ public class Drain {
             if (c.isOpen()) {
                 n++;
                 try {
-                    c.close(new CloseReason(SERVICE_RESTART, "service restart: reconnect"))
+                    c.close(CloseCode.SERVICE_RESTART.close())
                             .await().atMost(Duration.ofSeconds(2));
                 } catch (RuntimeException ex) {
                     LOG.debugf("closing %s: %s", c.id(), ex.toString());

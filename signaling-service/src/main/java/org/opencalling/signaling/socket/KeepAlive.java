@@ -1,9 +1,9 @@
 package org.opencalling.signaling.socket;
 
+import org.opencalling.signaling.protocol.CloseCode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -18,13 +18,11 @@ import org.opencalling.service.Periodic;
  * Keep-alive both ways: the server pings every socket (auto-ping-interval) and the client may
  * send {@code ping} messages; a socket from which nothing at all (no message, no pong) has come
  * for {@code signaling.idle-timeout} is dead (a vanished network leaves TCP open for many
- * minutes) and is closed with {@link #CLOSE_CODE}, which starts its resume grace period. A
+ * minutes) and is closed with {@link CloseCode#KEEP_ALIVE_TIMEOUT}, which starts its resume grace period. A
  * socket that has not logged in within {@code signaling.login-timeout} is closed with 1008.
  */
 @Singleton
 public class KeepAlive {
-    public static final int CLOSE_CODE = 4003;
-
     @ConfigProperty(name = "signaling.idle-timeout", defaultValue = "60s")
     Duration idleTimeout;
 
@@ -73,8 +71,8 @@ public class KeepAlive {
             boolean anonymous = !s.loggedIn() && s.openedAtMillis() < now - loginTimeout.toMillis();
             if ((silent || anonymous) && sockets.remove(s.connection().id(), s)) {
                 registry.counter("signaling.errors", "kind", silent ? "keep-alive-timeout" : "login-timeout").increment();
-                s.connection().close(silent ? new CloseReason(CLOSE_CODE, "no keep-alive")
-                                : new CloseReason(1008, "log in first"))
+                s.connection().close(silent ? CloseCode.KEEP_ALIVE_TIMEOUT.close()
+                                : CloseCode.POLICY.close("log in first"))
                         .subscribe().with(v -> { }, err -> { });
             }
         }

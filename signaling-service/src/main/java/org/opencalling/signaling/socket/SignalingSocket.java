@@ -1,9 +1,9 @@
 package org.opencalling.signaling.socket;
 
+import org.opencalling.signaling.protocol.CloseCode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -94,7 +94,7 @@ public class SignalingSocket {
         String refused = originCheck.refusal(connection);
         if (refused != null) {
             closing = true; // not one frame of it is read
-            connection.close(new CloseReason(1008, refused)).subscribe().with(v -> { }, e -> { });
+            connection.close(CloseCode.POLICY.close(refused)).subscribe().with(v -> { }, e -> { });
         }
     }
 
@@ -136,7 +136,7 @@ public class SignalingSocket {
         if (flooding()) {
             registry.counter("signaling.errors", "kind", "rate-limit").increment();
             closing = true;
-            connection.closeAndAwait(new CloseReason(1008, "too many messages"));
+            connection.closeAndAwait(CloseCode.POLICY.close("too many messages"));
             return null;
         }
         ClientDecoder.Result decoded = decoder.decode(text);
@@ -231,7 +231,7 @@ public class SignalingSocket {
         try {
             connection.sendTextAndAwait(reply(object("logout-ok", id)));
         } finally {
-            connection.closeAndAwait(new CloseReason(1000, "logged out"));
+            connection.closeAndAwait(CloseCode.LOGGED_OUT.close());
         }
         return null;
     }

@@ -1,7 +1,7 @@
 package org.opencalling.signaling.socket;
 
+import org.opencalling.signaling.protocol.CloseCode;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +34,7 @@ public class SocketErrors {
         if (!tooBig) {
             LOG.warnf("socket %s failed: %s", connection.id(), error.toString());
         }
-        connection.close(tooBig ? new CloseReason(1009, "frame too large") : new CloseReason(1011, "internal error"))
+        connection.close((tooBig ? CloseCode.FRAME_TOO_LARGE : CloseCode.INTERNAL).close())
                 .subscribe().with(v -> { }, e -> { });
     }
 }

@@ -179,7 +179,7 @@ class AbuseTest {
                     closeCode = ((bytes[i + 2] & 0xff) << 8) | (bytes[i + 3] & 0xff);
                 }
             }
-            assertEquals(org.opencalling.signaling.socket.KeepAlive.CLOSE_CODE, closeCode);
+            assertEquals(org.opencalling.signaling.protocol.CloseCode.KEEP_ALIVE_TIMEOUT.code(), closeCode);
         }
         String metrics = given().get("/q/metrics").then().extract().asString();
         assertTrue(metrics.contains("signaling_errors_total{kind=\"keep-alive-timeout\"}"), "counted");

@@ -359,7 +359,7 @@ class CallFlowTest {
                 JsonNode ok = again.expect("login-ok");
                 assertTrue(ok.get("resumed").asBoolean(), ok.toString());
                 assertEquals(session, ok.get("sessionId").asText());
-                assertEquals(org.opencalling.signaling.presence.LocalSessions.RESUMED_ELSEWHERE_CLOSE_CODE,
+                assertEquals(org.opencalling.signaling.protocol.CloseCode.RESUMED_ELSEWHERE.code(),
                         fin.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
                 eva.sendOnly("{\"type\":\"media\",\"callId\":\"" + callId + "\",\"video\":false}");
                 assertEquals("eva7", again.expect("media").get("userId").asText(), "the call goes on, on the new socket");
@@ -394,7 +394,7 @@ class CallFlowTest {
             String callId = activeCall(kit, lou, "lou9");
             try (WsClient louAgain = user("lou9")) { // a fresh login (no resume) elsewhere
                 lou.expect("kicked");
-                assertEquals(org.opencalling.signaling.presence.LocalSessions.KICKED_CLOSE_CODE,
+                assertEquals(org.opencalling.signaling.protocol.CloseCode.KICKED.code(),
                         lou.closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS));
                 assertEquals("lou9", kit.expect("left").get("userId").asText());
                 assertEquals(callId, kit.expect("ended").get("callId").asText());
